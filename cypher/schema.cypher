@@ -1,0 +1,21 @@
+// name: schema
+// The mem0g schema: constraints, range, vector and fulltext indexes. Idempotent (IF NOT EXISTS).
+// Statements are separated by semicolons; mem0g runs them one by one with $dimensions set to the
+// embedding dimension. In the Browser, first run  :param dimensions => 384
+CREATE CONSTRAINT entity_user_key IF NOT EXISTS FOR (e:Entity) REQUIRE (e.user_id, e.name_key) IS UNIQUE;
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE;
+CREATE CONSTRAINT fact_id IF NOT EXISTS FOR ()-[f:FACT]-() REQUIRE f.id IS UNIQUE;
+CREATE CONSTRAINT episode_id IF NOT EXISTS FOR (ep:Episode) REQUIRE ep.id IS UNIQUE;
+CREATE CONSTRAINT tenant_user IF NOT EXISTS FOR (t:Tenant) REQUIRE t.user_id IS UNIQUE;
+CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.user_id);
+CREATE INDEX fact_user IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.user_id);
+CREATE INDEX fact_valid_from IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_from);
+CREATE INDEX fact_valid_until IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_until);
+CREATE INDEX fact_status IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.status);
+CREATE INDEX episode_user IF NOT EXISTS FOR (ep:Episode) ON (ep.user_id, ep.observed_at);
+CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (e:Entity) ON e.embedding
+  OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
+CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[f:FACT]-() ON f.embedding
+  OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
+CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (e:Entity) ON EACH [e.name, e.aliases_text, e.tenant];
+CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[f:FACT]-() ON EACH [f.fact, f.tenant]

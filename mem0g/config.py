@@ -1,0 +1,112 @@
+"""Configuration: keyword arguments > ``MEM0G_*`` / ``NEO4J_*`` environment > config file > defaults.
+
+The config file is TOML, found at ``$MEM0G_CONFIG``, else ``./mem0g.toml``, else
+``~/.config/mem0g/config.toml``. Its keys are the field names below, e.g.::
+
+    neo4j_uri = "bolt://localhost:7687"
+    hops = 2
+    [cardinality]
+    visits = "many"
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from mem0g.errors import ConfigError
+from mem0g.vocab import Cardinality, predicate_key
+
+__all__ = ["Settings", "config_file_path", "load_settings"]
+
+
+def config_file_path() -> Path | None:
+    explicit = os.environ.get("MEM0G_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"MEM0G_CONFIG points at {path}, which is not a file")
+        return path
+    for candidate in (Path("mem0g.toml"), Path.home() / ".config" / "mem0g" / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEM0G_", extra="forbid", populate_by_name=True)
+
+    # Neo4j. No URI means: the project-managed local server (``mem0g neo4j start``).
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("neo4j_uri", "NEO4J_URI"))
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("neo4j_user", "NEO4J_USER", "NEO4J_USERNAME")
+    )
+    neo4j_password: str | None = Field(
+        default=None, validation_alias=AliasChoices("neo4j_password", "NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("neo4j_database", "NEO4J_DATABASE")
+    )
+    neo4j_home: Path | None = Field(default=None, description="data folder of the local server")
+
+    # Embeddings.
+    embedder: Literal["sentence-transformers", "openai"] = "sentence-transformers"
+    embedding_model: str | None = None
+    embedding_dims: int | None = Field(default=None, gt=0)
+    embedding_base_url: str | None = None
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("openai_api_key", "OPENAI_API_KEY")
+    )
+
+    # Retrieval.
+    hops: int = Field(default=2, ge=0, le=5)
+    limit: int = Field(default=10, ge=1, le=1000)
+    token_budget: int = Field(default=2000, ge=50)
+    exact_search_max_facts: int = Field(
+        default=20000, ge=0, description="below this many facts a user is searched by exact cosine"
+    )
+
+    # Temporal rules.
+    cardinality: dict[str, Cardinality] = Field(default_factory=dict)
+    batch_size: int = Field(default=500, ge=1, le=10000)
+
+    @field_validator("cardinality")
+    @classmethod
+    def _normalise_predicates(cls, value: dict[str, Cardinality]) -> dict[str, Cardinality]:
+        return {predicate_key(k): v for k, v in value.items()}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = config_file_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation failures into one readable :class:`ConfigError`."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from exc

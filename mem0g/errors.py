@@ -1,0 +1,64 @@
+"""Exception hierarchy: every error mem0g raises on purpose derives from :class:`Mem0gError`.
+
+Each subclass answers three questions in its message: what went wrong, where, and how to fix it.
+The CLI maps the subclasses to distinct exit codes (see ``mem0g.cli``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "EmbeddingDimensionMismatchError",
+    "EmbeddingError",
+    "InvalidInputError",
+    "LocalNeo4jError",
+    "Mem0gError",
+    "Neo4jUnavailableError",
+    "NotFoundError",
+    "SchemaError",
+]
+
+
+class Mem0gError(Exception):
+    """Root of every error mem0g raises deliberately."""
+
+
+class ConfigError(Mem0gError):
+    """A setting is missing, malformed or contradicts another one."""
+
+
+class InvalidInputError(Mem0gError, ValueError):
+    """Input from a caller (a fact, a date, a user id, a file line) cannot be accepted.
+
+    ``line`` is the 1-based line number when the input came from a file.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.line = line
+        self.field = field
+        prefix = f"line {line}: " if line is not None else ""
+        super().__init__(prefix + message)
+
+
+class NotFoundError(Mem0gError, LookupError):
+    """A fact, entity or user the caller named does not exist (for that user)."""
+
+
+class Neo4jUnavailableError(Mem0gError):
+    """The Neo4j server cannot be reached or refused the credentials."""
+
+
+class SchemaError(Mem0gError):
+    """The database schema (constraints, indexes) is not what this version of mem0g needs."""
+
+
+class EmbeddingError(Mem0gError):
+    """The embedding model could not be loaded or produced unusable vectors."""
+
+
+class EmbeddingDimensionMismatchError(SchemaError, EmbeddingError):
+    """Vectors of one dimension meet an index (or stored data) of another."""
+
+
+class LocalNeo4jError(Mem0gError):
+    """The project-managed local Neo4j could not be built, started, stopped or inspected."""

@@ -1,0 +1,209 @@
+"""Pydantic models at mem0g's boundaries: what callers send in and what they get back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from mem0g._time import parse_instant
+from mem0g.vocab import Cardinality
+
+__all__ = [
+    "MAX_ID_LENGTH",
+    "Entity",
+    "FactIn",
+    "FactRecord",
+    "FactStatus",
+    "Hit",
+    "IngestReport",
+    "MetadataValue",
+    "PathStep",
+    "SearchResult",
+    "SupersededFact",
+]
+
+FactStatus = Literal["current", "superseded", "ended"]
+MetadataValue = str | int | float | bool | None | list[str | int | float | bool | None]
+
+#: Longest accepted user/agent/run id: ids go into range indexes, whose entries have a size limit.
+MAX_ID_LENGTH = 256
+
+
+def _instant(value: Any) -> datetime | None:
+    return parse_instant(value)
+
+
+Instant = Annotated[datetime | None, BeforeValidator(_instant)]
+
+
+def _source_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple) and all(isinstance(v, str | int) for v in value):
+        return [str(v) for v in value]
+    raise ValueError("source must be a string or a list of strings")
+
+
+def _check_id(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"{what} is {len(value)} characters long; at most {MAX_ID_LENGTH} are accepted")
+    return value
+
+
+class FactIn(BaseModel):
+    """One structured fact: a line of the facts JSONL file, or an item given to ``add_facts``.
+
+    Required: ``subject``, ``predicate``, ``object``. Dates are ISO 8601; a naive datetime means UTC.
+    Unknown keys are refused so that a typo (``valid_form``) is reported instead of ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    subject: str = Field(min_length=1)
+    predicate: str = Field(min_length=1)
+    object: str = Field(min_length=1)
+    subject_type: str | None = None
+    object_type: str | None = None
+    fact: str | None = None
+    valid_from: Instant = None
+    valid_until: Instant = None
+    observed_at: Instant = None
+    source: Annotated[list[str], BeforeValidator(_source_list)] = Field(default_factory=list)
+    cardinality: Cardinality | None = None
+    user_id: str | None = None
+    agent_id: str | None = None
+    run_id: str | None = None
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+    subject_aliases: list[str] = Field(default_factory=list)
+    object_aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("user_id", "agent_id", "run_id")
+    @classmethod
+    def _ids(cls, value: str | None, info: Any) -> str | None:
+        return _check_id(value, info.field_name)
+
+    @field_validator("fact")
+    @classmethod
+    def _blank_fact(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _interval(self) -> FactIn:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(
+                f"valid_until ({self.valid_until.isoformat()}) is before valid_from "
+                f"({self.valid_from.isoformat()})"
+            )
+        return self
+
+    def sentence(self) -> str:
+        """The fact as a sentence: the given one, else ``subject predicate object``."""
+        if self.fact:
+            return self.fact
+        return f"{self.subject} {self.predicate.replace('_', ' ')} {self.object}"
+
+
+class PathStep(BaseModel):
+    """One fact on the way from an entry point to a hit."""
+
+    id: str
+    subject: str
+    predicate: str
+    object: str
+
+
+class SupersededFact(BaseModel):
+    """A fact that a current fact replaced, with the interval it held."""
+
+    id: str
+    fact: str
+    object: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    status: FactStatus
+
+
+class FactRecord(BaseModel):
+    """A stored fact, as ``get_all`` and ``history`` return it."""
+
+    id: str
+    fact: str
+    subject: str
+    predicate: str
+    object: str
+    subject_type: str | None = None
+    object_type: str | None = None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    recorded_at: datetime
+    superseded_at: datetime | None = None
+    status: FactStatus
+    cardinality: Cardinality
+    source: list[str] = Field(default_factory=list)
+    user_id: str
+    agent_id: str | None = None
+    run_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Hit(FactRecord):
+    """A search result: a fact, how well it matched, and how the graph reached it.
+
+    ``status`` is the fact's status today, also in an ``as_of`` search; ``valid_from`` and
+    ``valid_until`` say when it held. ``hops`` is 0 for a fact matched directly by the query and
+    ``n`` for a fact reached ``n`` facts away from an entry point; ``path`` lists those facts.
+    """
+
+    score: float
+    hops: int
+    path: list[PathStep] = Field(default_factory=list)
+    supersedes: list[SupersededFact] = Field(default_factory=list)
+
+
+class SearchResult(BaseModel):
+    """``model_dump()`` is exactly ``{"results": [hit, ...]}``."""
+
+    results: list[Hit] = Field(default_factory=list)
+
+
+class Entity(BaseModel):
+    id: str
+    name: str
+    type: str | None = None
+    label: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    is_self: bool = False
+
+
+class IngestReport(BaseModel):
+    """What one ``add_facts`` call (or one ingest run) changed."""
+
+    added: list[str] = Field(default_factory=list, description="ids of facts created")
+    restated: list[str] = Field(default_factory=list, description="ids of existing facts restated")
+    superseded: list[str] = Field(default_factory=list, description="ids of facts superseded")
+    ended: list[str] = Field(default_factory=list, description="ids of facts ended")
+    history: list[str] = Field(default_factory=list, description="ids of late facts stored as history")
+    entities_created: int = 0
+    facts_in: int = 0
+
+    def merge(self, other: IngestReport) -> None:
+        self.added += other.added
+        self.restated += other.restated
+        self.superseded += other.superseded
+        self.ended += other.ended
+        self.history += other.history
+        self.entities_created += other.entities_created
+        self.facts_in += other.facts_in
+
+
+def metadata_json(metadata: dict[str, Any]) -> str:
+    return json.dumps(metadata, ensure_ascii=False, sort_keys=True)

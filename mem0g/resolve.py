@@ -1,0 +1,306 @@
+"""The conflict resolver: pure functions from (stored facts, incoming facts) to a write plan.
+
+No I/O happens here. The store loads every stored fact of the (subject, predicate) groups a batch
+touches, calls :func:`resolve` inside the write transaction, and writes the plan it returns.
+
+Rules (DESIGN.md, "Temporal semantics"):
+
+* A statement that falls inside an existing fact with the same object restates it: provenance is
+  added, no copy is made. Re-ingesting a file therefore changes nothing.
+* Cardinality ``one``: at most one fact of a (subject, predicate) holds at any instant. A newer value
+  cuts the fact that held at its start (``valid_until`` = new ``valid_from``, status ``superseded``).
+* A late statement older than what is stored becomes history: it ends where the next known value
+  starts and never becomes current.
+* An explicit ``valid_until`` ends a fact (status ``ended``).
+* Only facts in the statement's own (subject, predicate) group are ever touched.
+
+Instants: ``valid_from=None`` means "since an unknown time" (minus infinity), ``valid_until=None``
+means "still holds" (plus infinity). Intervals are half-open ``[valid_from, valid_until)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from mem0g.models import FactStatus
+from mem0g.vocab import Cardinality
+
+__all__ = ["Incoming", "Outcome", "Plan", "PlannedFact", "StoredFact", "resolve"]
+
+_MIN = datetime.min.replace(tzinfo=timezone.utc)
+_MAX = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class StoredFact:
+    """The temporal state of one fact already in the store."""
+
+    id: str
+    subject_key: str
+    predicate_key: str
+    object_key: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    status: FactStatus
+    cardinality: Cardinality
+    sources: tuple[str, ...] = ()
+    superseded_at: datetime | None = None
+    superseded_by: str | None = None
+    supersedes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One statement of a batch, with entities already resolved to keys."""
+
+    subject_key: str
+    predicate_key: str
+    object_key: str
+    observed_at: datetime
+    cardinality: Cardinality
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedFact(StoredFact):
+    """A fact to create; ``origin`` is the index of the incoming statement that produced it."""
+
+    origin: int = -1
+
+
+Outcome = tuple[str, str]  # (what happened: added|restated|history|ended, fact id)
+
+
+@dataclass
+class Plan:
+    creates: list[PlannedFact] = field(default_factory=list)
+    updates: list[StoredFact] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.creates and not self.updates
+
+
+@dataclass
+class _Fact:
+    """Working copy of a fact while a batch is resolved."""
+
+    id: str
+    object_key: str
+    start: datetime
+    end: datetime
+    status: FactStatus
+    cardinality: Cardinality
+    sources: list[str]
+    superseded_at: datetime | None
+    superseded_by: str | None
+    supersedes: list[str]
+    origin: int | None  # None for stored facts
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end or (self.start == instant == _MIN and self.end > _MIN)
+
+    @property
+    def empty(self) -> bool:
+        return self.end <= self.start
+
+
+def _from_stored(fact: StoredFact) -> _Fact:
+    return _Fact(
+        id=fact.id,
+        object_key=fact.object_key,
+        start=fact.valid_from or _MIN,
+        end=fact.valid_until or _MAX,
+        status=fact.status,
+        cardinality=fact.cardinality,
+        sources=list(fact.sources),
+        superseded_at=fact.superseded_at,
+        superseded_by=fact.superseded_by,
+        supersedes=list(fact.supersedes),
+        origin=None,
+    )
+
+
+def _to_stored(fact: _Fact, template: StoredFact) -> StoredFact:
+    return replace(
+        template,
+        valid_from=None if fact.start == _MIN else fact.start,
+        valid_until=None if fact.end == _MAX else fact.end,
+        status=fact.status,
+        sources=tuple(fact.sources),
+        superseded_at=fact.superseded_at,
+        superseded_by=fact.superseded_by,
+        supersedes=tuple(fact.supersedes),
+    )
+
+
+def _add_sources(fact: _Fact, sources: Iterable[str]) -> None:
+    for source in sources:
+        if source not in fact.sources:
+            fact.sources.append(source)
+
+
+class _Group:
+    """All facts of one (subject, predicate) pair, mutated statement by statement."""
+
+    def __init__(self, facts: Iterable[StoredFact], *, now: datetime, new_id: Callable[[], str]) -> None:
+        self.facts = [_from_stored(f) for f in facts]
+        self.now = now
+        self.new_id = new_id
+        self.superseded: list[str] = []
+        self.ended: list[str] = []
+
+    def _live(self, object_key: str | None) -> list[_Fact]:
+        """Non-empty facts, optionally only those with one object (cardinality many)."""
+        return [f for f in self.facts if not f.empty and (object_key is None or f.object_key == object_key)]
+
+    def _supersede(self, old: _Fact, *, at: datetime, by: _Fact) -> None:
+        old.end = at
+        old.status = "superseded"
+        old.superseded_at = self.now
+        old.superseded_by = by.id
+        if old.id not in by.supersedes:
+            by.supersedes.append(old.id)
+        if old.id not in self.superseded:
+            self.superseded.append(old.id)
+
+    def _end(self, fact: _Fact, at: datetime) -> None:
+        fact.end = at
+        fact.status = "ended"
+        if fact.id not in self.ended:
+            self.ended.append(fact.id)
+
+    def apply(self, inc: Incoming, origin: int) -> Outcome:
+        # A timeline is one per group for cardinality one, one per object for cardinality many.
+        scope = None if inc.cardinality == "one" else inc.object_key
+        timeline = sorted(self._live(scope), key=lambda f: (f.start, f.end))
+        explicit_end = inc.valid_until or _MAX
+        if inc.valid_from is not None:
+            start = inc.valid_from
+        elif inc.valid_until is not None and inc.observed_at >= inc.valid_until:
+            start = _MIN  # "X ended on d", said after d: we do not know when X began
+        else:
+            start = inc.observed_at
+
+        if inc.valid_until is not None and inc.valid_from is None:
+            # An end statement closes the same-object fact that held just before the end.
+            for fact in timeline:
+                if fact.object_key == inc.object_key and fact.start < explicit_end <= fact.end:
+                    _add_sources(fact, inc.sources)
+                    if fact.end == _MAX:
+                        self._end(fact, explicit_end)
+                        return ("ended", fact.id)
+                    return ("restated", fact.id)
+
+        holder = next((f for f in timeline if f.contains(start)), None)
+        if holder is not None and holder.object_key == inc.object_key:
+            _add_sources(holder, inc.sources)
+            if inc.valid_until is not None and holder.end == _MAX and explicit_end > holder.start:
+                self._end(holder, explicit_end)
+                return ("ended", holder.id)
+            return ("restated", holder.id)
+
+        following = next((f for f in timeline if f.start > start), None)
+        if (
+            following is not None
+            and following.object_key == inc.object_key
+            and explicit_end >= following.start
+        ):
+            # The same value, known from earlier than we thought: move its start back.
+            following.start = start
+            _add_sources(following, inc.sources)
+            if holder is not None:
+                self._supersede(holder, at=start, by=following)
+            return ("restated", following.id)
+
+        created = _Fact(
+            id=self.new_id(),
+            object_key=inc.object_key,
+            start=start,
+            end=explicit_end,
+            status="current",
+            cardinality=inc.cardinality,
+            sources=list(inc.sources),
+            superseded_at=None,
+            superseded_by=None,
+            supersedes=[],
+            origin=origin,
+        )
+        self.facts.append(created)
+        if holder is not None and scope is None:
+            self._supersede(holder, at=start, by=created)
+        if following is not None and scope is None and following.start <= created.end:
+            # Late arrival: it held only until the next known value began.
+            created.end = following.start
+            created.status = "superseded"
+            created.superseded_at = self.now
+            created.superseded_by = following.id
+            following.supersedes.append(created.id)
+            return ("history", created.id)
+        if created.end != _MAX:
+            created.status = "ended"
+            return ("ended", created.id)
+        return ("added", created.id)
+
+
+def _default_id() -> str:
+    return uuid.uuid4().hex
+
+
+def resolve(
+    stored: Sequence[StoredFact],
+    incoming: Sequence[Incoming],
+    *,
+    now: datetime,
+    new_id: Callable[[], str] = _default_id,
+) -> Plan:
+    """Apply ``incoming`` statements, in order, to the ``stored`` facts of their groups.
+
+    ``stored`` must hold every stored fact of each (subject_key, predicate_key) group that appears
+    in ``incoming``; facts of other groups are ignored and never changed.
+    """
+    by_group: dict[tuple[str, str], list[StoredFact]] = {}
+    for fact in stored:
+        by_group.setdefault((fact.subject_key, fact.predicate_key), []).append(fact)
+    groups: dict[tuple[str, str], _Group] = {}
+    plan = Plan()
+    for index, inc in enumerate(incoming):
+        key = (inc.subject_key, inc.predicate_key)
+        if key not in groups:
+            groups[key] = _Group(by_group.get(key, []), now=now, new_id=new_id)
+        plan.outcomes.append(groups[key].apply(inc, index))
+
+    originals = {f.id: f for f in stored}
+    for (subject_key, predicate_key), group in groups.items():
+        plan.superseded += group.superseded
+        plan.ended += group.ended
+        for work in group.facts:
+            if work.origin is not None:
+                template = PlannedFact(
+                    id=fact.id,
+                    subject_key=subject_key,
+                    predicate_key=predicate_key,
+                    object_key=work.object_key,
+                    valid_from=None,
+                    valid_until=None,
+                    status=work.status,
+                    cardinality=work.cardinality,
+                    origin=work.origin,
+                )
+                planned = _to_stored(work, template)
+                assert isinstance(planned, PlannedFact)
+                plan.creates.append(planned)
+            else:
+                before = originals[work.id]
+                after = _to_stored(work, before)
+                if after != before:
+                    plan.updates.append(after)
+    return plan
