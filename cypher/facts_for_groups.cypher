@@ -8,4 +8,5 @@ WHERE f.predicate_key = g.predicate_key
 RETURN f.id AS id, s.name_key AS subject_key, f.predicate_key AS predicate_key,
        o.name_key AS object_key, f.valid_from AS valid_from, f.valid_until AS valid_until,
        f.status AS status, f.cardinality AS cardinality, f.source AS sources,
-       f.superseded_at AS superseded_at, f.superseded_by AS superseded_by, f.supersedes AS supersedes
+       f.superseded_at AS superseded_at, f.superseded_by AS superseded_by, f.supersedes AS supersedes,
+       f.asserted_at AS points

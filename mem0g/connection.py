@@ -39,7 +39,7 @@ def open_driver(settings: Settings, *, start_local: bool = True) -> Driver:
     uri = resolve_uri(settings, start_local=start_local)
     auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
     try:
-        driver = GraphDatabase.driver(uri, auth=auth)
+        driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
     except ValueError as exc:
         raise ConfigError(f"NEO4J_URI {uri!r} is not a valid Neo4j URI: {exc}") from exc
     try:

@@ -50,6 +50,7 @@ class StoredFact:
     superseded_at: datetime | None = None
     superseded_by: str | None = None
     supersedes: tuple[str, ...] = ()
+    points: tuple[datetime, ...] = ()  # instants at which statements asserted this value
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,14 @@ class Incoming:
 
 @dataclass(frozen=True)
 class PlannedFact(StoredFact):
-    """A fact to create; ``origin`` is the index of the incoming statement that produced it."""
+    """A fact to create; ``origin`` is the index of the incoming statement that produced it.
+
+    ``clone_of`` names a stored fact whose text this one repeats: the continuation of a value that
+    a later statement still asserted after an older-dated change cut it.
+    """
 
     origin: int = -1
+    clone_of: str | None = None
 
 
 Outcome = tuple[str, str]  # (what happened: added|restated|history|ended, fact id)
@@ -104,6 +110,8 @@ class _Fact:
     superseded_by: str | None
     supersedes: list[str]
     origin: int | None  # None for stored facts
+    points: list[datetime]  # instants at which statements asserted this value
+    clone_of: str | None = None  # a continuation copies the text of this stored fact
 
     def contains(self, instant: datetime) -> bool:
         return self.start <= instant < self.end or (self.start == instant == _MIN and self.end > _MIN)
@@ -126,6 +134,7 @@ def _from_stored(fact: StoredFact) -> _Fact:
         superseded_by=fact.superseded_by,
         supersedes=list(fact.supersedes),
         origin=None,
+        points=list(fact.points),
     )
 
 
@@ -139,7 +148,13 @@ def _to_stored(fact: _Fact, template: StoredFact) -> StoredFact:
         superseded_at=fact.superseded_at,
         superseded_by=fact.superseded_by,
         supersedes=tuple(fact.supersedes),
+        points=tuple(sorted(fact.points)),
     )
+
+
+def _add_point(fact: _Fact, instant: datetime) -> None:
+    if instant != _MIN and instant not in fact.points:
+        fact.points.append(instant)
 
 
 def _add_sources(fact: _Fact, sources: Iterable[str]) -> None:
@@ -161,16 +176,6 @@ class _Group:
     def _live(self, object_key: str | None) -> list[_Fact]:
         """Non-empty facts, optionally only those with one object (cardinality many)."""
         return [f for f in self.facts if not f.empty and (object_key is None or f.object_key == object_key)]
-
-    def _supersede(self, old: _Fact, *, at: datetime, by: _Fact) -> None:
-        old.end = at
-        old.status = "superseded"
-        old.superseded_at = self.now
-        old.superseded_by = by.id
-        if old.id not in by.supersedes:
-            by.supersedes.append(old.id)
-        if old.id not in self.superseded:
-            self.superseded.append(old.id)
 
     def _end(self, fact: _Fact, at: datetime) -> None:
         fact.end = at
@@ -203,52 +208,112 @@ class _Group:
         holder = next((f for f in timeline if f.contains(start)), None)
         if holder is not None and holder.object_key == inc.object_key:
             _add_sources(holder, inc.sources)
+            _add_point(holder, start)
             if inc.valid_until is not None and holder.end == _MAX and explicit_end > holder.start:
                 self._end(holder, explicit_end)
                 return ("ended", holder.id)
             return ("restated", holder.id)
 
-        following = next((f for f in timeline if f.start > start), None)
-        if (
-            following is not None
-            and following.object_key == inc.object_key
-            and explicit_end >= following.start
-        ):
+        if holder is not None:
+            # Cardinality one, another value held at `start`: it stops there. Statements of that
+            # value made after `start` still stand, so they keep a continuation of it alive.
+            self._cut(holder, start, origin)
+
+        following = next((f for f in self._sorted(scope) if f.start > start), None)
+        if following is not None and following.object_key == inc.object_key and explicit_end >= following.start:
             # The same value, known from earlier than we thought: move its start back.
             following.start = start
             _add_sources(following, inc.sources)
+            _add_point(following, start)
             if holder is not None:
-                self._supersede(holder, at=start, by=following)
+                self._link(holder, by=following)
             return ("restated", following.id)
 
-        created = _Fact(
-            id=self.new_id(),
+        created = self._new(
             object_key=inc.object_key,
             start=start,
             end=explicit_end,
-            status="current",
             cardinality=inc.cardinality,
             sources=list(inc.sources),
-            superseded_at=None,
-            superseded_by=None,
-            supersedes=[],
+            points=[] if start == _MIN else [start],
             origin=origin,
         )
-        self.facts.append(created)
-        if holder is not None and scope is None:
-            self._supersede(holder, at=start, by=created)
+        if holder is not None:
+            self._link(holder, by=created)
         if following is not None and scope is None and following.start <= created.end:
             # Late arrival: it held only until the next known value began.
             created.end = following.start
             created.status = "superseded"
             created.superseded_at = self.now
-            created.superseded_by = following.id
-            following.supersedes.append(created.id)
+            self._link(created, by=following)
             return ("history", created.id)
         if created.end != _MAX:
             created.status = "ended"
             return ("ended", created.id)
         return ("added", created.id)
+
+    def _sorted(self, scope: str | None) -> list[_Fact]:
+        return sorted(self._live(scope), key=lambda f: (f.start, f.end))
+
+    def _new(
+        self,
+        *,
+        object_key: str,
+        start: datetime,
+        end: datetime,
+        cardinality: Cardinality,
+        sources: list[str],
+        points: list[datetime],
+        origin: int,
+        clone_of: str | None = None,
+    ) -> _Fact:
+        fact = _Fact(
+            id=self.new_id(),
+            object_key=object_key,
+            start=start,
+            end=end,
+            status="current",
+            cardinality=cardinality,
+            sources=sources,
+            superseded_at=None,
+            superseded_by=None,
+            supersedes=[],
+            origin=origin,
+            points=points,
+            clone_of=clone_of,
+        )
+        self.facts.append(fact)
+        return fact
+
+    def _cut(self, holder: _Fact, at: datetime, origin: int) -> None:
+        old_end, old_status, old_by = holder.end, holder.status, holder.superseded_by
+        later = sorted(p for p in holder.points if p > at)
+        holder.points = [p for p in holder.points if p < at]
+        holder.end = at
+        holder.status = "superseded"
+        holder.superseded_at = self.now
+        if holder.id not in self.superseded:
+            self.superseded.append(holder.id)
+        if later:
+            continuation = self._new(
+                object_key=holder.object_key,
+                start=later[0],
+                end=old_end,
+                cardinality=holder.cardinality,
+                sources=list(holder.sources),
+                points=later,
+                origin=origin,
+                clone_of=holder.clone_of or holder.id,
+            )
+            continuation.status = old_status
+            continuation.superseded_by = old_by
+            if old_status == "superseded":
+                continuation.superseded_at = holder.superseded_at
+
+    def _link(self, old: _Fact, *, by: _Fact) -> None:
+        old.superseded_by = by.id
+        if old.id not in by.supersedes:
+            by.supersedes.append(old.id)
 
 
 def _default_id() -> str:
@@ -285,7 +350,7 @@ def resolve(
         for work in group.facts:
             if work.origin is not None:
                 template = PlannedFact(
-                    id=fact.id,
+                    id=work.id,
                     subject_key=subject_key,
                     predicate_key=predicate_key,
                     object_key=work.object_key,
@@ -294,6 +359,7 @@ def resolve(
                     status=work.status,
                     cardinality=work.cardinality,
                     origin=work.origin,
+                    clone_of=work.clone_of,
                 )
                 planned = _to_stored(work, template)
                 assert isinstance(planned, PlannedFact)

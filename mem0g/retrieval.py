@@ -97,7 +97,7 @@ class Retriever:
         stats = store.tenant_stats(user_id)
         if not stats["user_facts"]:
             return SearchResult()
-        k = max(options.limit, 10)
+        k = options.limit
         tenant = tenant_token(user_id)
 
         fact_vec = self._vector_entries(

@@ -242,6 +242,7 @@ class GraphStore:
                 superseded_at=_py(r["superseded_at"]),
                 superseded_by=r["superseded_by"],
                 supersedes=tuple(r["supersedes"] or ()),
+                points=tuple(_py(p) for p in r["points"] or ()),
             )
             for r in tx.run(
                 _q("facts_for_groups"),
@@ -267,26 +268,34 @@ class GraphStore:
     ) -> None:
         user_id = batch.user_id
         create_rows = []
+        clone_rows = []
         for fact in plan.creates:
+            temporal: dict[str, Any] = {
+                "id": fact.id,
+                "valid_from": fact.valid_from,
+                "valid_until": fact.valid_until,
+                "recorded_at": now,
+                "superseded_at": fact.superseded_at,
+                "superseded_by": fact.superseded_by,
+                "supersedes": list(fact.supersedes),
+                "status": fact.status,
+                "source": list(fact.sources),
+                "asserted_at": list(fact.points),
+            }
+            if fact.clone_of is not None:
+                clone_rows.append({"clone_of": fact.clone_of, "props": temporal})
+                continue
             statement = batch.statements[fact.origin]
             props: dict[str, Any] = {
-                "id": fact.id,
+                **temporal,
                 "user_id": user_id,
                 "tenant": tenant_token(user_id),
                 "predicate": statement.predicate,
                 "predicate_key": statement.predicate_key,
                 "fact": statement.sentence,
                 "embedding": vectors[statement.sentence],
-                "valid_from": fact.valid_from,
-                "valid_until": fact.valid_until,
                 "observed_at": statement.observed_at,
-                "recorded_at": now,
-                "superseded_at": fact.superseded_at,
-                "superseded_by": fact.superseded_by,
-                "supersedes": list(fact.supersedes),
-                "status": fact.status,
                 "cardinality": fact.cardinality,
-                "source": list(fact.sources),
                 "agent_id": statement.agent_id,
                 "run_id": statement.run_id,
                 "metadata": json.dumps(dict(statement.metadata), ensure_ascii=False, sort_keys=True),
@@ -302,6 +311,8 @@ class GraphStore:
             )
         if create_rows:
             tx.run(_q("facts_create"), user_id=user_id, rows=create_rows).consume()
+        if clone_rows:
+            tx.run(_q("facts_clone"), user_id=user_id, rows=clone_rows).consume()
         if plan.updates:
             update_rows = [
                 {
@@ -313,6 +324,7 @@ class GraphStore:
                     "superseded_by": f.superseded_by,
                     "supersedes": list(f.supersedes),
                     "source": list(f.sources),
+                    "asserted_at": list(f.points),
                 }
                 for f in plan.updates
             ]
