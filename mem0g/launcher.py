@@ -673,7 +673,8 @@ def _cmdline(pid: int, *, patient: bool = True) -> list[str] | None:
     """argv of ``pid`` (None when it does not exist or is a zombie). ``patient``: when the
     cmdline reads empty, retry for up to 0.2 s in case ``pid`` is in the middle of exec()."""
     if Path("/proc/self/cmdline").exists():
-        for _ in range(20 if patient else 1):
+        attempts = 20 if patient else 1
+        for attempt in range(attempts):
             try:
                 raw = Path(f"/proc/{pid}/cmdline").read_bytes()
                 stat = Path(f"/proc/{pid}/stat").read_text(errors="replace")
@@ -684,7 +685,8 @@ def _cmdline(pid: int, *, patient: bool = True) -> list[str] | None:
             # Empty: a zombie, a kernel thread, or a process in the middle of exec().
             if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
                 return None
-            time.sleep(0.01)
+            if attempt + 1 < attempts:
+                time.sleep(0.01)
         return None
     try:  # macOS and other Unixes without /proc
         out = subprocess.run(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-__all__ = ["Candidate", "Weights", "approx_tokens", "cut_to_budget", "rank", "score"]
+__all__ = ["Candidate", "Weights", "approx_tokens", "cut_to_budget", "rank", "score", "successors_first"]
 
 T = TypeVar("T")
 
@@ -23,7 +23,8 @@ class Weights:
     keyword: float = 0.10
     recency: float = 0.05
     hop_decay: float = 0.6
-    history_penalty: float = 0.05
+    history_penalty: float = 0.1
+    min_entry_similarity: float = 0.25
     recency_half_life_days: float = 365.0
 
 
@@ -68,6 +69,38 @@ def rank(
     scored = [(c, score(c, now=now, weights=weights)) for c in candidates]
     scored.sort(key=lambda pair: (-pair[1], pair[0].hops, pair[0].fact_id))
     return scored
+
+
+def successors_first(
+    ranked: Sequence[tuple[Candidate, float]], *, successor: Mapping[str, str | None]
+) -> list[tuple[Candidate, float]]:
+    """Keep the ranking, except that a superseded fact is moved right after the fact that replaced
+    it when both are present, so history reads "now X; before that Y" in order."""
+    present = {c.fact_id for c, _ in ranked}
+    deferred: dict[str, list[tuple[Candidate, float]]] = {}
+    for pair in ranked:
+        nxt = successor.get(pair[0].fact_id)
+        if nxt in present and nxt != pair[0].fact_id:
+            deferred.setdefault(nxt, []).append(pair)
+    out: list[tuple[Candidate, float]] = []
+    placed: set[str] = set()
+
+    def place(pair: tuple[Candidate, float]) -> None:
+        if pair[0].fact_id in placed:
+            return
+        placed.add(pair[0].fact_id)
+        out.append(pair)
+        for older in deferred.get(pair[0].fact_id, []):
+            place(older)
+
+    deferred_ids = {p[0].fact_id for group in deferred.values() for p in group}
+    for pair in ranked:
+        if pair[0].fact_id not in deferred_ids:
+            place(pair)
+    for group in deferred.values():  # successor chains that loop back (should not happen) stay ranked
+        for pair in group:
+            place(pair)
+    return out
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)

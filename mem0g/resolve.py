@@ -220,7 +220,11 @@ class _Group:
             self._cut(holder, start, origin)
 
         following = next((f for f in self._sorted(scope) if f.start > start), None)
-        if following is not None and following.object_key == inc.object_key and explicit_end >= following.start:
+        if (
+            following is not None
+            and following.object_key == inc.object_key
+            and explicit_end >= following.start
+        ):
             # The same value, known from earlier than we thought: move its start back.
             following.start = start
             _add_sources(following, inc.sources)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from mem0g._prepare import tenant_token
 from mem0g.embeddings import Embedder
 from mem0g.models import Hit, PathStep, SearchResult
-from mem0g.ranking import Candidate, Weights, approx_tokens, cut_to_budget, rank
+from mem0g.ranking import Candidate, Weights, approx_tokens, cut_to_budget, rank, successors_first
 from mem0g.store import FactFilter, GraphStore, record_to_fact
 
 __all__ = ["Retriever", "SearchOptions", "lucene_query"]
@@ -127,8 +127,10 @@ class Retriever:
 
         reach: dict[str, _Reach] = {}
         # Direct fact matches: hop 0; the keyword rank adds to the vector similarity.
+        # Weak vector matches are no entry points: such facts are reached through the graph or not at all.
         for fact_id, sim in fact_vec:
-            reach[fact_id] = _Reach(hops=0, strength=sim, path=[], similarity=sim)
+            if sim >= options.weights.min_entry_similarity:
+                reach[fact_id] = _Reach(hops=0, strength=sim, path=[], similarity=sim)
         for rank_index, (fact_id, _) in enumerate(fact_kw):
             kw = 1.0 / (1.0 + rank_index)
             if fact_id in reach:
@@ -141,7 +143,8 @@ class Retriever:
         # Entities where expansion starts, with the strength of the match that put them there.
         frontier: dict[str, tuple[float, list[PathStep]]] = {}
         for entity_id, sim in entity_vec:
-            frontier[entity_id] = (sim, [])
+            if sim >= options.weights.min_entry_similarity:
+                frontier[entity_id] = (sim, [])
         for rank_index, (entity_id, _) in enumerate(entity_kw):
             strength = 0.6 + 0.4 / (1.0 + rank_index)
             if strength > frontier.get(entity_id, (-1.0, []))[0]:
@@ -211,7 +214,10 @@ class Retriever:
                     holds_now=holds,
                 )
             )
-        ranked = rank(candidates, now=moment, weights=options.weights)
+        ranked = successors_first(
+            rank(candidates, now=moment, weights=options.weights),
+            successor={fid: row["f"].get("superseded_by") for fid, row in records.items()},
+        )
         hits = [
             record_to_fact(
                 records[c.fact_id], Hit, score=round(s, 6), hops=c.hops, path=reach[c.fact_id].path or []

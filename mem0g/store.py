@@ -143,9 +143,7 @@ class GraphStore:
                 self._write("schema_drop_vector_indexes", name=name)
         for statement in statements("schema"):
             try:
-                self._driver.execute_query(
-                    statement, {"dimensions": dimensions}, database_=self._database
-                )
+                self._driver.execute_query(statement, {"dimensions": dimensions}, database_=self._database)
             except ClientError as exc:
                 raise SchemaError(f"could not apply schema statement: {exc.message}") from exc
         self._write("schema_await")

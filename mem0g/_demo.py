@@ -1,0 +1,101 @@
+"""The demo: the seed article's scenario through the public API, printed for a person to read."""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from mem0g.memory import Memory, to_fact
+from mem0g.models import Hit
+
+__all__ = ["example_facts_path", "run_demo"]
+
+
+def example_facts_path() -> Path:
+    """``examples/seed_facts.jsonl`` from a checkout, or its copy inside the wheel."""
+    source = Path(__file__).resolve().parents[1] / "examples" / "seed_facts.jsonl"
+    if source.is_file():
+        return source
+    return Path(str(resources.files("mem0g"))) / "_examples" / "seed_facts.jsonl"
+
+
+def _when(hit: Hit) -> str:
+    start = hit.valid_from.date().isoformat() if hit.valid_from else "?"
+    end = hit.valid_until.date().isoformat() if hit.valid_until else "now"
+    return f"{start} → {end}"
+
+
+def _show(out: Console, title: str, hits: list[Hit], *, elapsed_ms: float) -> None:
+    out.print(f"\n[bold]{title}[/bold]  [dim]({elapsed_ms:.0f} ms)[/dim]")
+    for hit in hits:
+        via = ""
+        if hit.hops:
+            via = "  via " + " → ".join(f"{p.subject} {p.predicate} {p.object}" for p in hit.path[:-1])
+        out.print(
+            escape(f"  {hit.score:.3f}  {hit.fact}  [{hit.status}, {_when(hit)}, hops={hit.hops}]{via}")
+        )
+        for old in hit.supersedes:
+            until = old.valid_until.date().isoformat() if old.valid_until else "?"
+            out.print(escape(f"         supersedes: {old.fact} (until {until})"))
+
+
+def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console, err: Console) -> None:
+    path = facts_file or example_facts_path()
+    facts = [
+        to_fact(json.loads(line), line=n)
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if line.strip()
+    ]
+    memory.forget(user)
+    memory.init()
+    report = memory.add_facts(facts, user_id=user, now="2025-05-04T00:00:00Z")
+    out.print(
+        f"[bold]Ingested {report.facts_in} facts[/bold] for user {user!r} from {path}: {len(report.added)} added, "
+        f"{len(report.superseded)} superseded, {len(report.history)} stored as history, "
+        f"{report.entities_created} entities"
+    )
+
+    def ask(title: str, query: str, **kwargs: object) -> list[Hit]:
+        start = time.perf_counter()
+        hits = memory.search(query, user_id=user, **kwargs).results  # type: ignore[arg-type]
+        _show(out, title, hits, elapsed_ms=(time.perf_counter() - start) * 1000)
+        return hits
+
+    ask("Where does Sarah live? (current)", "Where does Sarah live?", limit=2)
+    ask("Where does Sarah live? (with history)", "Where does Sarah live?", limit=3, include_history=True)
+    ask("Where did Sarah live on 2025-04-10? (as of)", "Where does Sarah live?", limit=2, as_of="2025-04-10")
+    hits = ask(
+        "Food recommendations (with history)", "food recommendations spicy", limit=4, include_history=True
+    )
+    for hit in hits:
+        for old in hit.supersedes:
+            since = hit.valid_from.strftime("%B %Y") if hit.valid_from else "recently"
+            out.print(
+                f"  → The user previously: {old.fact.lower()}; now: {hit.fact.lower()} (since {since})."
+            )
+    ask("Ramen near Sarah (multi-hop)", "ramen near Sarah", limit=5, hops=2)
+
+    history = memory.history("Sarah", user_id=user)
+    out.print("\n[bold]History of Sarah[/bold]")
+    for record in history:
+        end = record.valid_until.date().isoformat() if record.valid_until else "now"
+        start = record.valid_from.date().isoformat() if record.valid_from else "?"
+        out.print(escape(f"  {record.fact}  [{record.status}, {start} → {end}]"))
+
+    if memory.settings.neo4j_uri is None:
+        from mem0g.launcher import LocalNeo4j
+
+        status = LocalNeo4j(home=memory.settings.neo4j_home).status()
+        out.print(f"\nNeo4j Browser: {status.browser_url}  (Bolt {status.bolt_uri}, no auth)")
+    else:
+        out.print(f"\nNeo4j: {memory.settings.neo4j_uri}")
+    out.print(
+        "In the Browser, paste cypher/browser/user_current_graph.cypher with "
+        f":param user_id => {json.dumps(user)}"
+    )
+    err.print("demo done")

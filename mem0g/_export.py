@@ -1,0 +1,117 @@
+"""Exporting a user's graph (a networkx MultiDiGraph) as JSON, GraphML or a Cypher script."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+import networkx as nx
+
+from mem0g.vocab import ENTITY_TYPES
+
+__all__ = ["cypher_literal", "to_cypher", "to_graphml", "to_json"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    nodes = [{"id": n, **{k: _plain(v) for k, v in d.items()}} for n, d in graph.nodes(data=True)]
+    edges = [
+        {"id": key, "source": u, "target": v, **{k: _plain(x) for k, x in d.items()}}
+        for u, v, key, d in graph.edges(keys=True, data=True)
+    ]
+    return json.dumps(
+        {"user_id": graph.graph.get("user_id"), "nodes": nodes, "edges": edges}, ensure_ascii=False, indent=2
+    )
+
+
+def _graphml_value(value: Any) -> str | int | float | bool:
+    if isinstance(value, bool | int | float | str):
+        return value
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    clean = nx.MultiDiGraph()
+    for n, d in graph.nodes(data=True):
+        clean.add_node(n, **{k: _graphml_value(v) for k, v in d.items() if v is not None})
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        clean.add_edge(u, v, key=key, **{k: _graphml_value(x) for k, x in d.items() if x is not None})
+    buffer = io.BytesIO()
+    nx.write_graphml(clean, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,:-+")
+
+
+def cypher_literal(value: Any) -> str:
+    """A Cypher literal for ``value`` in which every character outside a small safe set is a
+    ``\\uXXXX`` escape, so no quote, backslash or comment marker from data survives as syntax."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return f"datetime({cypher_literal(value.isoformat())})"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    text = str(value)
+    out = []
+    for ch in text:
+        if ch in _SAFE:
+            out.append(ch)
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "'" + "".join(out) + "'"
+
+
+def _props(d: dict[str, Any], keys: list[str]) -> str:
+    # Keys are mem0g's own property names (fixed identifiers); only values come from data.
+    return "{" + ", ".join(f"{k}: {cypher_literal(d[k])}" for k in keys if d.get(k) is not None) + "}"
+
+
+def to_cypher(graph: nx.MultiDiGraph) -> str:
+    """A script that recreates the graph in an empty database (or a scratch one) when pasted."""
+    user = graph.graph.get("user_id")
+    lines = [
+        f"// mem0g export of user {cypher_literal(user)}: {graph.number_of_nodes()} entities, "
+        f"{graph.number_of_edges()} facts"
+    ]
+    for n, d in graph.nodes(data=True):
+        labels = "".join(f":{label}" for label in d.get("labels", []) if label in ENTITY_TYPES)
+        props = _props({"id": n, "user_id": user, **d}, ["id", "user_id", "name", "type", "is_self"])
+        lines.append(f"CREATE (:Entity{labels} {props});")
+    fact_keys = [
+        "id",
+        "user_id",
+        "predicate",
+        "fact",
+        "status",
+        "cardinality",
+        "valid_from",
+        "valid_until",
+        "recorded_at",
+        "superseded_at",
+        "source",
+        "metadata",
+    ]
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        props = _props({"id": key, "user_id": user, **d}, fact_keys)
+        lines.append(
+            f"MATCH (s:Entity {{id: {cypher_literal(u)}}}), (o:Entity {{id: {cypher_literal(v)}}}) "
+            f"CREATE (s)-[:FACT {props}]->(o);"
+        )
+    return "\n".join(lines) + "\n"

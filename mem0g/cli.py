@@ -1,0 +1,504 @@
+"""The ``mem0g`` command line: data on stdout, messages on stderr, ``--json`` for machines.
+
+Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 Neo4j unreachable, 4 bad input (some or all input
+rejected), 5 configuration, 6 schema or embedding mismatch, 7 local Neo4j launcher, 8 not found.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from mem0g._export import to_cypher, to_graphml, to_json
+from mem0g.config import Settings, load_settings
+from mem0g.errors import (
+    ConfigError,
+    InvalidInputError,
+    LocalNeo4jError,
+    Mem0gError,
+    Neo4jUnavailableError,
+    NotFoundError,
+    SchemaError,
+)
+from mem0g.memory import Memory, check_user_id, to_fact
+from mem0g.models import FactIn, FactRecord, SearchResult
+
+__all__ = ["EXIT_CODES", "app", "main"]
+
+EXIT_CODES: dict[type[Mem0gError], int] = {
+    Neo4jUnavailableError: 3,
+    InvalidInputError: 4,
+    ConfigError: 5,
+    SchemaError: 6,
+    LocalNeo4jError: 7,
+    NotFoundError: 8,
+}
+
+app = typer.Typer(
+    name="mem0g",
+    help="Temporally-aware graph memory for LLM agents, on Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+ingest_app = typer.Typer(help="Ingest structured facts (and, later, chats).", no_args_is_help=True)
+neo4j_app = typer.Typer(help="The project-managed local Neo4j server.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(neo4j_app, name="neo4j")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class _Options:
+    overrides: ClassVar[dict[str, Any]] = {}
+
+
+@app.callback()
+def _global(
+    neo4j_uri: Annotated[
+        str | None, typer.Option(help="Neo4j URI (else NEO4J_URI, else the local server).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML config file (else MEM0G_CONFIG).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    if config is not None:
+        os.environ["MEM0G_CONFIG"] = str(config)
+    _Options.overrides = {"neo4j_uri": neo4j_uri}
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+def _settings(**extra: Any) -> Settings:
+    return load_settings(**_Options.overrides, **extra)
+
+
+@contextmanager
+def _memory(**extra: Any) -> Iterator[Memory]:
+    with Memory(settings=_settings(**extra)) as memory:
+        yield memory
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _date(value: datetime | None) -> str:
+    return value.date().isoformat() if value else "…"
+
+
+def _interval(record: FactRecord) -> str:
+    return f"{_date(record.valid_from)} → {_date(record.valid_until) if record.valid_until else 'now'}"
+
+
+# -- init / doctor ---------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    reindex: Annotated[
+        bool, typer.Option(help="Drop and rebuild vector indexes of another dimension.")
+    ] = False,
+) -> None:
+    """Create mem0g's constraints and indexes (idempotent)."""
+    with _memory() as memory:
+        memory.init(reindex=reindex)
+        err.print(f"schema ready ({memory.embedder.dimensions}-dimensional vectors)")
+
+
+@app.command()
+def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Check connectivity, server version, indexes and the embedding model."""
+    report: dict[str, Any] = {}
+    with _memory() as memory:
+        report["server"] = memory.store.server_info()
+        report["vector_indexes"] = memory.store.vector_index_dimensions()
+        report["embedding_model"] = memory.embedder.model_name
+        report["embedding_dimensions"] = memory.embedder.dimensions
+        mismatched = {
+            k: v
+            for k, v in report["vector_indexes"].items()
+            if v is not None and v != memory.embedder.dimensions
+        }
+        report["ok"] = not mismatched and len(report["vector_indexes"]) == 2
+        if not report["vector_indexes"]:
+            report["hint"] = "no mem0g indexes yet: run `mem0g init`"
+        elif mismatched:
+            report["hint"] = "vector index dimension differs from the model: run `mem0g init --reindex`"
+    if as_json:
+        _print_json(report)
+    else:
+        for key, value in report.items():
+            out.print(f"{key}: {value}")
+    if not report["ok"]:
+        raise typer.Exit(6)
+
+
+# -- ingest ----------------------------------------------------------------------------------------
+
+
+def _read_facts(path: Path, user: str | None) -> tuple[list[tuple[int, FactIn]], list[InvalidInputError]]:
+    good: list[tuple[int, FactIn]] = []
+    bad: list[InvalidInputError] = []
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                bad.append(InvalidInputError(f"invalid JSON ({exc.msg} at column {exc.colno})", line=number))
+                continue
+            try:
+                fact = to_fact(data, line=number)
+                if fact.user_id is None and user is None:
+                    raise InvalidInputError("no user_id on the line and no --user given", line=number)
+                if user is not None and fact.user_id is not None and fact.user_id != user:
+                    raise InvalidInputError(
+                        f"user_id {fact.user_id!r} differs from --user {user!r}", line=number, field="user_id"
+                    )
+                good.append((number, fact))
+            except InvalidInputError as exc:
+                bad.append(exc)
+    return good, bad
+
+
+@ingest_app.command("facts")
+def ingest_facts(
+    file: Annotated[
+        Path, typer.Argument(help="Facts JSONL: one {subject, predicate, object, ...} per line.")
+    ],
+    user: Annotated[str | None, typer.Option("--user", "-u", help="User the facts belong to.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="All or nothing: any bad line and nothing is written.")
+    ] = False,
+    agent: Annotated[str | None, typer.Option(help="agent_id for facts that carry none.")] = None,
+    run: Annotated[str | None, typer.Option(help="run_id for facts that carry none.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Facts per transaction.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
+) -> None:
+    """Ingest a facts JSONL file.
+
+    By default bad lines are skipped and reported (with line number and reason) and the good ones are
+    written; the exit code is then 4. With --strict the whole file is checked first and nothing is
+    written if any line is bad. Each batch is one transaction, and re-running a file is harmless:
+    restated facts add provenance, never copies.
+    """
+    if user is not None:
+        check_user_id(user, what="--user")
+    good, bad = _read_facts(file, user)
+    for problem in bad:
+        err.print(f"[red]{file}:[/red] {problem}", markup=True, highlight=False)
+    if bad and strict:
+        err.print(f"{len(bad)} bad line(s); --strict: nothing was written")
+        raise typer.Exit(4)
+    report = None
+    if good:
+        with (
+            _memory(batch_size=batch_size) as memory,
+            Progress(
+                TextColumn("ingesting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as progress,
+        ):
+            task = progress.add_task("facts", total=len(good))
+            report = memory.add_facts(
+                [fact for _, fact in good],
+                user_id=user,
+                agent_id=agent,
+                run_id=run,
+                on_batch=lambda n: progress.advance(task, n),
+            )
+    summary = {
+        "lines_ok": len(good),
+        "lines_rejected": len(bad),
+        "added": len(report.added) if report else 0,
+        "restated": len(report.restated) if report else 0,
+        "superseded": len(report.superseded) if report else 0,
+        "ended": len(report.ended) if report else 0,
+        "history": len(report.history) if report else 0,
+        "entities_created": report.entities_created if report else 0,
+    }
+    if as_json:
+        _print_json(summary)
+    else:
+        err.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
+    if bad:
+        raise typer.Exit(4)
+
+
+# -- search / history / graph ----------------------------------------------------------------------
+
+
+def _parse_filters(pairs: list[str]) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInputError(
+                f"--filter {pair!r} is not KEY=VALUE (VALUE may be JSON, or a|b for any of)"
+            )
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        if isinstance(value, str) and "|" in value:
+            value = {"in": value.split("|")}
+        filters[key] = value
+    return filters
+
+
+def _results_table(result: SearchResult) -> Table:
+    table = Table(show_lines=False)
+    for col in ("score", "fact", "status", "valid", "hops", "via"):
+        table.add_column(col)
+    for hit in result.results:
+        via = " → ".join(f"{p.subject} {p.predicate} {p.object}" for p in hit.path[:-1]) or "-"
+        table.add_row(f"{hit.score:.3f}", hit.fact, hit.status, _interval(hit), str(hit.hops), via)
+    return table
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Natural-language question.")],
+    user: Annotated[str, typer.Option("--user", "-u", help="Whose memory to search.")],
+    limit: Annotated[int, typer.Option("--limit", "-k", min=1, help="Most hits to return.")] = 10,
+    as_of: Annotated[str | None, typer.Option(help="Answer as the world was at this ISO date/time.")] = None,
+    include_history: Annotated[bool, typer.Option(help="Also return superseded and ended facts.")] = False,
+    hops: Annotated[int | None, typer.Option(min=0, max=5, help="Graph expansion depth (default 2).")] = None,
+    agent: Annotated[str | None, typer.Option(help="Only facts of this agent_id.")] = None,
+    run: Annotated[str | None, typer.Option(help="Only facts of this run_id.")] = None,
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="Metadata filter KEY=VALUE (repeatable; a|b = any of)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result's model_dump() as JSON.")] = False,
+) -> None:
+    """Search a user's memory (no LLM involved)."""
+    with _memory() as memory:
+        result = memory.search(
+            query,
+            user_id=user,
+            limit=limit,
+            as_of=as_of,
+            include_history=include_history,
+            hops=hops,
+            agent_id=agent,
+            run_id=run,
+            filters=_parse_filters(filter_ or []),
+        )
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif result.results:
+        out.print(_results_table(result))
+    else:
+        err.print("no matching facts")
+
+
+@app.command()
+def history(
+    entity: Annotated[str, typer.Argument(help="Entity name or alias (any case).")],
+    user: Annotated[str, typer.Option("--user", "-u")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every fact about an entity, with its validity interval and status."""
+    with _memory() as memory:
+        records = memory.history(entity, user_id=user)
+    if not records:
+        raise NotFoundError(f"no entity {entity!r} with facts for user {user!r}")
+    if as_json:
+        _print_json([r.model_dump(mode="json") for r in records])
+        return
+    table = Table()
+    for col in ("fact", "predicate", "status", "valid", "recorded"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(r.fact, r.predicate, r.status, _interval(r), r.recorded_at.date().isoformat())
+    out.print(table)
+
+
+class GraphFormat(str, Enum):
+    json = "json"
+    graphml = "graphml"
+    cypher = "cypher"
+
+
+@app.command()
+def graph(
+    user: Annotated[str, typer.Option("--user", "-u")],
+    as_of: Annotated[str | None, typer.Option(help="Only facts holding at this instant.")] = None,
+    fmt: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.json,
+) -> None:
+    """Export a user's graph as JSON, GraphML or a Cypher script."""
+    with _memory() as memory:
+        g = memory.graph(user, as_of=as_of)
+    render = {GraphFormat.json: to_json, GraphFormat.graphml: to_graphml, GraphFormat.cypher: to_cypher}[fmt]
+    sys.stdout.write(render(g) + ("\n" if fmt is GraphFormat.json else ""))
+
+
+@app.command("list")
+def list_facts(
+    user: Annotated[str, typer.Option("--user", "-u")],
+    as_of: Annotated[str | None, typer.Option()] = None,
+    current: Annotated[bool, typer.Option(help="Only facts that hold now.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List a user's facts (get_all)."""
+    with _memory() as memory:
+        records = memory.get_all(user_id=user, as_of=as_of, current_only=current)
+    if as_json:
+        _print_json([r.model_dump(mode="json") for r in records])
+        return
+    table = Table()
+    for col in ("id", "fact", "status", "valid"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(r.id, r.fact, r.status, _interval(r))
+    out.print(table)
+
+
+@app.command()
+def delete(
+    fact_id: Annotated[str, typer.Argument(help="Fact id (from search or list).")],
+    user: Annotated[str, typer.Option("--user", "-u")],
+) -> None:
+    """Hard-delete one fact of a user."""
+    with _memory() as memory:
+        memory.delete(fact_id, user_id=user)
+    err.print(f"deleted fact {fact_id}")
+
+
+@app.command()
+def forget(
+    user: Annotated[str, typer.Option("--user", "-u", help="The user to erase.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: erase everything of this user.")] = False,
+) -> None:
+    """Erase every entity, fact and episode of one user (and nothing of anyone else)."""
+    check_user_id(user, what="--user")
+    if not yes:
+        err.print(f"this erases all memory of user {user!r}; add --yes to confirm")
+        raise typer.Exit(2)
+    with _memory() as memory:
+        removed = memory.forget(user)
+    err.print(f"forgot user {user!r}: {removed} node(s) removed")
+
+
+@app.command()
+def users(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the users with data, and how much each holds."""
+    with _memory() as memory:
+        rows = memory.users()
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        out.print(f"{row['user_id']}\t{row['facts']} facts\t{row['entities']} entities")
+
+
+# -- the local server ------------------------------------------------------------------------------
+
+
+def _local(home: Path | None, bolt_port: int | None, http_port: int | None, heap: str, pagecache: str) -> Any:
+    from mem0g.launcher import LocalNeo4j
+
+    settings_home = home or _settings().neo4j_home
+    return LocalNeo4j(
+        home=settings_home, bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache
+    )
+
+
+HomeOpt = Annotated[
+    Path | None, typer.Option(help="Data folder (default: MEM0G_NEO4J_HOME or ~/.local/share/mem0g/neo4j).")
+]
+
+
+@neo4j_app.command("start")
+def neo4j_start(
+    home: HomeOpt = None,
+    bolt_port: Annotated[int | None, typer.Option(help="Bolt port (default: a free one).")] = None,
+    http_port: Annotated[int | None, typer.Option(help="HTTP/Browser port (default: a free one).")] = None,
+    heap: Annotated[str, typer.Option(help="JVM heap, e.g. 2g.")] = "2g",
+    pagecache: Annotated[str, typer.Option(help="Page cache, e.g. 2g.")] = "2g",
+) -> None:
+    """Build (first time, with Maven) and start the local Neo4j; harmless when already running."""
+    status = _local(home, bolt_port, http_port, heap, pagecache).start()
+    err.print(status.message)
+    out.print(f"bolt: {status.bolt_uri}\nbrowser: {status.browser_url}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop(home: HomeOpt = None) -> None:
+    """Stop the local Neo4j (harmless when it is not running)."""
+    status = _local(home, None, None, "2g", "2g").stop()
+    err.print(status.message)
+
+
+@neo4j_app.command("status")
+def neo4j_status(home: HomeOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Is the local Neo4j running, and where."""
+    status = _local(home, None, None, "2g", "2g").status()
+    if as_json:
+        _print_json({k: str(v) if isinstance(v, Path) else v for k, v in status.__dict__.items()})
+    else:
+        out.print(
+            f"running: {status.running}\nbolt: {status.bolt_uri}\n"
+            f"browser: {status.browser_url}\nhome: {status.home}"
+        )
+        if status.message:
+            err.print(status.message)
+    if not status.running:
+        raise typer.Exit(3)
+
+
+# -- demo ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    user: Annotated[
+        str, typer.Option("--user", "-u", help="Demo user (erased and re-created).")
+    ] = "demo-alice",
+    facts_file: Annotated[
+        Path | None, typer.Option("--facts", help="Facts JSONL (default: the seed scenario).")
+    ] = None,
+) -> None:
+    """Run the seed article's scenario: ingest, then current, historical, as-of and multi-hop answers."""
+    from mem0g._demo import run_demo
+
+    with _memory() as memory:
+        run_demo(memory, user=user, facts_file=facts_file, out=out, err=err)
+
+
+def main() -> None:
+    try:
+        app()
+    except Mem0gError as exc:
+        code = next((c for cls, c in EXIT_CODES.items() if isinstance(exc, cls)), 1)
+        err.print(f"mem0g: error: {exc}", highlight=False, markup=False)
+        sys.exit(code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
