@@ -55,7 +55,8 @@ def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console
     memory.init()
     report = memory.add_facts(facts, user_id=user, now="2025-05-04T00:00:00Z")
     out.print(
-        f"[bold]Ingested {report.facts_in} facts[/bold] for user {user!r} from {path}: {len(report.added)} added, "
+        f"[bold]Ingested {report.facts_in} facts[/bold] for user {user!r} from {path}: "
+        f"{len(report.added)} added, "
         f"{len(report.superseded)} superseded, {len(report.history)} stored as history, "
         f"{report.entities_created} entities"
     )
@@ -75,9 +76,7 @@ def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console
     for hit in hits:
         for old in hit.supersedes:
             since = hit.valid_from.strftime("%B %Y") if hit.valid_from else "recently"
-            out.print(
-                f"  → The user previously: {old.fact.lower()}; now: {hit.fact.lower()} (since {since})."
-            )
+            out.print(f"  → Previously: {old.fact}; now: {hit.fact} (since {since}).")
     ask("Ramen near Sarah (multi-hop)", "ramen near Sarah", limit=5, hops=2)
 
     history = memory.history("Sarah", user_id=user)
