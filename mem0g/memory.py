@@ -112,8 +112,16 @@ class Memory:
         return self._embedder
 
     def init(self, *, reindex: bool = False) -> None:
-        """Create constraints and indexes (idempotent). ``reindex`` rebuilds vector indexes."""
-        self._store.ensure_schema(dimensions=self._embedder.dimensions, reindex=reindex)
+        """Create constraints and indexes (idempotent).
+
+        ``reindex`` re-embeds everything stored with the configured model and rebuilds the vector
+        indexes: the way out after changing embedding models (every user: indexes span the database).
+        """
+        self._store.ensure_schema(
+            dimensions=self._embedder.dimensions,
+            reindex=reindex,
+            embed=lambda texts: self._embedder.embed(texts),
+        )
         self._schema_ready = True
 
     def _ready(self) -> None:

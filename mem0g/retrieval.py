@@ -22,15 +22,25 @@ __all__ = ["Retriever", "SearchOptions", "lucene_query"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 24
+# Lucene refuses queries of more than 1024 clauses, and its analyzer makes one term per character
+# of Chinese or Japanese text: the characters kept bound the terms per field.
+_MAX_CHARS = 256
 
 
 def lucene_query(text: str, *, tenant: str, fields: tuple[str, ...]) -> str | None:
     """A Lucene query over ``fields`` from the words of ``text``, required to carry ``tenant``.
 
     Only runs of letters and digits survive, lower-cased, so no Lucene syntax (quotes, ``AND``,
-    wildcards, field prefixes) can come from the caller's text.
+    wildcards, field prefixes) can come from the caller's text. At most ``_MAX_TERMS`` words and
+    ``_MAX_CHARS`` characters are kept, so a long query cannot exceed Lucene's clause limit.
     """
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))[:_MAX_TERMS]
+    words = []
+    budget = _MAX_CHARS
+    for word in list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))[:_MAX_TERMS]:
+        if budget <= 0:
+            break
+        words.append(word[:budget])
+        budget -= len(words[-1])
     if not words:
         return None
     terms = " ".join(words)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
@@ -132,26 +132,54 @@ class GraphStore:
     def vector_index_dimensions(self) -> dict[str, int | None]:
         return {r["name"]: r["dimensions"] for r in self._read("schema_vector_indexes")}
 
-    def ensure_schema(self, *, dimensions: int, reindex: bool = False) -> None:
-        """Create constraints and indexes (idempotent); refuse a vector index of another dimension."""
+    def ensure_schema(
+        self,
+        *,
+        dimensions: int,
+        reindex: bool = False,
+        embed: Callable[[list[str]], list[list[float]]] | None = None,
+    ) -> None:
+        """Create constraints and indexes (idempotent); refuse a vector index of another dimension.
+
+        ``reindex`` drops the vector indexes, re-embeds every stored entity name and fact sentence
+        with ``embed`` (all users: an index spans the database) and builds the indexes again.
+        """
         existing = self.vector_index_dimensions()
         wrong = {name: dims for name, dims in existing.items() if dims is not None and dims != dimensions}
-        if wrong and not reindex:
+        if reindex:
+            if embed is None:
+                raise SchemaError("reindex needs the embedding function to re-embed stored data")
+            for name in existing:
+                self._write("schema_drop_vector_indexes", name=name)
+            for kind in ("entities", "facts"):
+                self._reembed(kind, embed)
+            wrong = {}
+        if wrong:
             detail = ", ".join(f"{name} has {dims}" for name, dims in wrong.items())
             raise EmbeddingDimensionMismatchError(
                 f"the embedding model makes {dimensions}-dimensional vectors but the vector indexes "
                 f"in Neo4j were built for another dimension ({detail}); run `mem0g init --reindex` to "
                 "rebuild them and re-embed stored data, or configure the model that built them"
             )
-        if wrong:
-            for name in wrong:
-                self._write("schema_drop_vector_indexes", name=name)
         for statement in statements("schema"):
             try:
                 self._driver.execute_query(statement, {"dimensions": dimensions}, database_=self._database)
             except ClientError as exc:
                 raise SchemaError(f"could not apply schema statement: {exc.message}") from exc
         self._write("schema_await")
+
+    def _reembed(self, kind: str, embed: Callable[[list[str]], list[list[float]]], page: int = 1000) -> None:
+        after = ""
+        while True:
+            rows = self._read(f"reembed_{kind}_page", after=after, limit=page)
+            if not rows:
+                return
+            vectors = embed([r["text"] for r in rows])
+            self._write(
+                f"reembed_{kind}_set",
+                rows=[{"id": r["id"], "embedding": v} for r, v in zip(rows, vectors, strict=True)],
+            )
+            after = rows[-1]["id"]
 
     # -- writes -----------------------------------------------------------------------------------
 

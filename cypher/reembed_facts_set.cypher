@@ -1,0 +1,6 @@
+// name: reembed_facts_set
+// Stores new sentence embeddings on facts.
+// Parameters: $rows: [{id, embedding}]
+UNWIND $rows AS row
+MATCH ()-[f:FACT {id: row.id}]->()
+SET f.embedding = row.embedding
