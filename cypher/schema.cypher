@@ -1,5 +1,6 @@
 // name: schema
 // The mem0g schema: constraints, range, vector and fulltext indexes. Idempotent (IF NOT EXISTS).
+// Fulltext uses the English analyzer so that "live" finds "lives".
 // Statements are separated by semicolons; mem0g runs them one by one with $dimensions set to the
 // embedding dimension. In the Browser, first run  :param dimensions => 384
 CREATE CONSTRAINT entity_user_key IF NOT EXISTS FOR (e:Entity) REQUIRE (e.user_id, e.name_key) IS UNIQUE;
@@ -17,5 +18,7 @@ CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (e:Entity) ON e.embedding
   OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[f:FACT]-() ON f.embedding
   OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
-CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (e:Entity) ON EACH [e.name, e.aliases_text, e.tenant];
-CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[f:FACT]-() ON EACH [f.fact, f.tenant]
+CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (e:Entity) ON EACH [e.name, e.aliases_text, e.tenant]
+  OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}};
+CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[f:FACT]-() ON EACH [f.fact, f.triple_text, f.tenant]
+  OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +34,17 @@ def to_json(graph: nx.MultiDiGraph) -> str:
     )
 
 
+# Characters XML 1.0 cannot carry at all (not even as &#x..; references): C0 controls other than
+# tab, newline and carriage return, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _graphml_value(value: Any) -> str | int | float | bool:
-    if isinstance(value, bool | int | float | str):
+    """A GraphML-safe value: characters XML cannot hold become U+FFFD (the rest is kept verbatim)."""
+    if isinstance(value, bool | int | float):
         return value
-    return json.dumps(_plain(value), ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(_plain(value), ensure_ascii=False)
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def to_graphml(graph: nx.MultiDiGraph) -> str:

@@ -114,6 +114,16 @@ class Statement:
     predicate: str
     predicate_key: str
     sentence: str
+    triple_text: str  # "Sarah lives in Shinjuku": the triple in words, whatever the sentence says
+
+    @property
+    def embedding_text(self) -> str:
+        """What is embedded: the sentence, plus the triple when the sentence does not spell it out,
+        so "Sarah moved to Shinjuku" also matches "Where does Sarah live?"."""
+        if self.triple_text.casefold() in self.sentence.casefold():
+            return self.sentence
+        return f"{self.sentence} ({self.triple_text})"
+
     cardinality: Cardinality
     valid_from: datetime | None
     valid_until: datetime | None
@@ -131,7 +141,7 @@ class PreparedBatch:
     statements: list[Statement]
 
     def texts_to_embed(self) -> list[str]:
-        return [s.sentence for s in self.statements] + [e.name for e in self.entities.values()]
+        return [s.embedding_text for s in self.statements] + [e.name for e in self.entities.values()]
 
 
 def _entity(
@@ -207,6 +217,7 @@ def prepare_batch(
                 predicate=fact.predicate,
                 predicate_key=predicate_key(fact.predicate),
                 sentence=fact.sentence(),
+                triple_text=f"{fact.subject} {fact.predicate.replace('_', ' ')} {fact.object}",
                 cardinality=cardinality_for(
                     fact.predicate, explicit=fact.cardinality, overrides=cardinality_overrides
                 ),

@@ -129,7 +129,7 @@ class Retriever:
         )
         fact_kw: list[tuple[str, float]] = []
         entity_kw: list[tuple[str, float]] = []
-        lucene_facts = lucene_query(query, tenant=tenant, fields=("fact",))
+        lucene_facts = lucene_query(query, tenant=tenant, fields=("fact", "triple_text"))
         if lucene_facts:
             fact_kw = store.fact_ids_fulltext(user_id, lucene_facts, k, flt)
             lucene_entities = lucene_query(query, tenant=tenant, fields=("name", "aliases_text"))

@@ -324,7 +324,11 @@ class GraphStore:
                 "predicate": statement.predicate,
                 "predicate_key": statement.predicate_key,
                 "fact": statement.sentence,
-                "embedding": vectors[statement.sentence],
+                "embedding": vectors[statement.embedding_text],
+                # Kept only when the sentence omits it: re-embedding rebuilds the same text from it.
+                "triple_text": None
+                if statement.embedding_text == statement.sentence
+                else statement.triple_text,
                 "observed_at": statement.observed_at,
                 "cardinality": fact.cardinality,
                 "agent_id": statement.agent_id,

@@ -51,7 +51,7 @@ def test_explicit_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("MEM0G_CONFIG", str(path))
     assert load_settings().limit == 7
     monkeypatch.setenv("MEM0G_CONFIG", str(tmp_path / "missing.toml"))
-    with pytest.raises(ConfigError, match="missing.toml"):
+    with pytest.raises(ConfigError, match=r"missing\.toml"):
         load_settings()
 
 

@@ -29,9 +29,9 @@ def test_init_is_idempotent(memory: Memory) -> None:
 
 
 def test_dimension_mismatch_names_both_and_the_fix(settings_kwargs: dict[str, object]) -> None:
-    with Memory(settings=load_settings(**settings_kwargs), embedder=TinyEmbedder()) as tiny:  # type: ignore[arg-type]
-        with pytest.raises(EmbeddingDimensionMismatchError) as info:
-            tiny.init()
+    tiny = Memory(settings=load_settings(**settings_kwargs), embedder=TinyEmbedder())  # type: ignore[arg-type]
+    with tiny, pytest.raises(EmbeddingDimensionMismatchError) as info:
+        tiny.init()
     message = str(info.value)
     assert "8-dimensional" in message and "384" in message and "mem0g init --reindex" in message
 
