@@ -26,7 +26,8 @@ def _plain(value: Any) -> Any:
 def to_json(graph: nx.MultiDiGraph) -> str:
     nodes = [{"id": n, **{k: _plain(v) for k, v in d.items()}} for n, d in graph.nodes(data=True)]
     edges = [
-        {"id": key, "source": u, "target": v, **{k: _plain(x) for k, x in d.items()}}
+        # Endpoints are subject_id/object_id: "source" is the fact's provenance (the facts contract).
+        {**{k: _plain(x) for k, x in d.items()}, "id": key, "subject_id": u, "object_id": v}
         for u, v, key, d in graph.edges(keys=True, data=True)
     ]
     return json.dumps(

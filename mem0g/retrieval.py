@@ -104,7 +104,19 @@ class Retriever:
 
     def search(self, query: str, *, user_id: str, flt: FactFilter, options: SearchOptions) -> SearchResult:
         vector = self._embedder.embed([query])[0]
-        store = self._store
+        with self._store.reading() as store:
+            return self._search(store, query, vector, user_id=user_id, flt=flt, options=options)
+
+    def _search(
+        self,
+        store: GraphStore,
+        query: str,
+        vector: list[float],
+        *,
+        user_id: str,
+        flt: FactFilter,
+        options: SearchOptions,
+    ) -> SearchResult:
         stats = store.tenant_stats(user_id)
         if not stats["user_facts"]:
             return SearchResult()
