@@ -8,17 +8,23 @@ CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE;
 CREATE CONSTRAINT fact_id IF NOT EXISTS FOR ()-[f:FACT]-() REQUIRE f.id IS UNIQUE;
 CREATE CONSTRAINT episode_id IF NOT EXISTS FOR (ep:Episode) REQUIRE ep.id IS UNIQUE;
 CREATE CONSTRAINT tenant_user IF NOT EXISTS FOR (t:Tenant) REQUIRE t.user_id IS UNIQUE;
+CREATE CONSTRAINT conversation_thread IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.user_id, c.thread) IS UNIQUE;
 CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.user_id);
 CREATE INDEX fact_user IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.user_id);
 CREATE INDEX fact_valid_from IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_from);
 CREATE INDEX fact_valid_until IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_until);
 CREATE INDEX fact_status IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.status);
 CREATE INDEX episode_user IF NOT EXISTS FOR (ep:Episode) ON (ep.user_id, ep.observed_at);
+CREATE INDEX episode_thread IF NOT EXISTS FOR (ep:Episode) ON (ep.user_id, ep.thread);
 CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (e:Entity) ON e.embedding
   OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[f:FACT]-() ON f.embedding
   OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
+CREATE VECTOR INDEX episode_embedding IF NOT EXISTS FOR (ep:Episode) ON ep.embedding
+  OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
 CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (e:Entity) ON EACH [e.name, e.aliases_text, e.tenant]
   OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}};
 CREATE FULLTEXT INDEX fact_text IF NOT EXISTS FOR ()-[f:FACT]-() ON EACH [f.fact, f.triple_text, f.tenant]
+  OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}};
+CREATE FULLTEXT INDEX episode_text IF NOT EXISTS FOR (ep:Episode) ON EACH [ep.content, ep.name, ep.tenant]
   OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}

@@ -27,6 +27,7 @@ from mem0g.vocab import (
 __all__ = [
     "SELF_KEY",
     "EntitySpec",
+    "EpisodeSpec",
     "PreparedBatch",
     "Statement",
     "metadata_filter_groups",
@@ -132,6 +133,28 @@ class Statement:
     agent_id: str | None
     run_id: str | None
     metadata: Mapping[str, MetadataValue]
+
+
+@dataclass(frozen=True)
+class EpisodeSpec:
+    """One raw message to store as an ``:Episode`` (the provenance of the facts drawn from it)."""
+
+    id: str
+    role: str
+    content: str
+    observed_at: datetime
+    seq: int  # order of the message within its add (ties on observed_at are common)
+    thread: str
+    name: str | None = None
+    agent_id: str | None = None
+    run_id: str | None = None
+    source_id: str | None = None  # the caller's id of the message (e.g. LoCoMo's "D1:3")
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    prompt_version: str | None = None
+
+    @property
+    def embedding_text(self) -> str:
+        return f"{self.name}: {self.content}" if self.name else self.content
 
 
 @dataclass

@@ -137,7 +137,7 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
             for k, v in report["vector_indexes"].items()
             if v is not None and v != memory.embedder.dimensions
         }
-        report["ok"] = not mismatched and len(report["vector_indexes"]) == 2
+        report["ok"] = not mismatched and len(report["vector_indexes"]) == 3
         if not report["vector_indexes"]:
             report["hint"] = "no mem0g indexes yet: run `mem0g init`"
         elif mismatched:

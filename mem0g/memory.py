@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
@@ -11,6 +12,7 @@ import networkx as nx
 from neo4j import Driver
 from pydantic import ValidationError
 
+from mem0g._ops import entity_history_steps, graph_rows_steps, write_steps
 from mem0g._prepare import prepare_batch
 from mem0g._time import parse_instant, utcnow
 from mem0g.config import Settings, load_settings
@@ -178,7 +180,13 @@ class Memory:
                     default_metadata=metadata,
                 )
                 vectors = embed_unique(self._embedder, batch.texts_to_embed())
-                report.merge(self._store.write_batch(batch, vectors=vectors, now=recorded_at))
+                outcome = self._store.write(
+                    functools.partial(
+                        write_steps, user_id=owner, now=recorded_at, batch=batch, vectors=vectors
+                    ),
+                    what="writing facts",
+                )
+                report.merge(outcome.report)
                 if on_batch is not None:
                     on_batch(len(chunk))
         return report
@@ -277,13 +285,14 @@ class Memory:
         from mem0g.vocab import SELF_NAMES
 
         key = SELF_KEY if norm in SELF_NAMES else name_key(norm)
-        return self._store.entity_history(user_id, key)
+        return self._store.read(lambda: entity_history_steps(user_id, key))
 
     def graph(self, user_id: str, *, as_of: datetime | str | None = None) -> nx.MultiDiGraph:
         """The user's graph: entity ids as nodes, facts as keyed edges (all statuses unless as_of)."""
         check_user_id(user_id)
         graph = nx.MultiDiGraph(user_id=user_id)
-        rows = self._store.graph_rows(user_id, parse_instant(as_of, field="as_of"))
+        when = parse_instant(as_of, field="as_of")
+        rows = self._store.read(lambda: graph_rows_steps(user_id, when))
         for row in rows:
             entity = row["entity"]
             graph.add_node(

@@ -24,11 +24,23 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import Literal
 
 from mem0g.models import FactStatus
 from mem0g.vocab import Cardinality
 
-__all__ = ["Incoming", "Outcome", "Plan", "PlannedFact", "StoredFact", "resolve"]
+__all__ = [
+    "Incoming",
+    "Invalidation",
+    "InvalidationAction",
+    "InvalidationPlan",
+    "Outcome",
+    "Plan",
+    "PlannedFact",
+    "StoredFact",
+    "invalidate",
+    "resolve",
+]
 
 _MIN = datetime.min.replace(tzinfo=timezone.utc)
 _MAX = datetime.max.replace(tzinfo=timezone.utc)
@@ -374,3 +386,105 @@ def resolve(
                 if after != before:
                     plan.updates.append(after)
     return plan
+
+
+# -- invalidations flagged by the extraction call --------------------------------------------------
+
+InvalidationAction = Literal["contradicted", "updated", "ended"]
+
+
+@dataclass(frozen=True)
+class Invalidation:
+    """The extractor's judgement that a stored fact no longer holds.
+
+    ``target`` is the id of a candidate fact the extractor was shown (never an id it could invent);
+    ``at`` is when the fact stopped holding (the message time unless the text says otherwise);
+    ``successor`` is the index of the incoming statement that replaces it, if any.
+    """
+
+    target: str
+    action: InvalidationAction
+    at: datetime
+    successor: int | None = None
+
+
+@dataclass
+class InvalidationPlan:
+    updates: list[StoredFact] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (successor id, superseded id)
+    applied: list[tuple[str, InvalidationAction]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (target id, reason)
+
+
+def invalidate(
+    targets: Sequence[StoredFact],
+    decisions: Sequence[Invalidation],
+    *,
+    plan: Plan,
+    incoming: Sequence[Incoming],
+    now: datetime,
+) -> InvalidationPlan:
+    """Apply the extractor's invalidations to their targets, after :func:`resolve` made ``plan``.
+
+    Guard rails (DESIGN.md lesson 6: broad invalidation retires true facts):
+
+    * only ``targets`` (the candidate facts shown to the extractor, loaded for this user) change;
+    * a target must still hold: already superseded or ended facts are left alone;
+    * a fact restated or created by this same batch is never retired by it;
+    * a replacement must share an entity (subject or object) with the fact it replaces;
+    * no interval is lengthened, and none may end before it began.
+
+    A target in a group the batch also touched is judged on its state after ``plan``.
+    """
+    result = InvalidationPlan()
+    planned = {f.id: f for f in plan.updates}
+    current = {t.id: planned.get(t.id, t) for t in targets}
+    touched = {fact_id for outcome, fact_id in plan.outcomes if outcome in {"added", "restated", "history"}}
+    created_ids = {c.origin: c.id for c in plan.creates if c.clone_of is None}
+    outcome_ids = [fact_id for _, fact_id in plan.outcomes]
+    changed: dict[str, StoredFact] = {}
+    for decision in decisions:
+        fact = changed.get(decision.target) or current.get(decision.target)
+        if fact is None:
+            result.rejected.append((decision.target, "not one of this user's candidate facts"))
+            continue
+        if fact.status != "current" or (fact.valid_until is not None and fact.valid_until <= decision.at):
+            result.rejected.append((fact.id, "no longer holds"))
+            continue
+        if fact.id in touched:
+            result.rejected.append((fact.id, "restated by the same messages"))
+            continue
+        successor_id: str | None = None
+        end = decision.at
+        if decision.successor is not None and decision.action != "ended":
+            if not 0 <= decision.successor < len(incoming):
+                result.rejected.append((fact.id, "replacement is not one of the new statements"))
+                continue
+            replacement = incoming[decision.successor]
+            shared = {replacement.subject_key, replacement.object_key} & {fact.subject_key, fact.object_key}
+            if not shared:
+                result.rejected.append((fact.id, "replacement shares no entity with it"))
+                continue
+            successor_id = created_ids.get(decision.successor) or outcome_ids[decision.successor]
+            if successor_id == fact.id:
+                result.rejected.append((fact.id, "replaced by itself"))
+                continue
+            if replacement.valid_from is not None:
+                end = replacement.valid_from
+        if fact.valid_from is not None and end <= fact.valid_from:
+            result.rejected.append((fact.id, "would end before it began"))
+            continue
+        status: FactStatus = "ended" if decision.action == "ended" else "superseded"
+        updated = replace(
+            fact,
+            valid_until=end,
+            status=status,
+            superseded_at=now if status == "superseded" else fact.superseded_at,
+            superseded_by=successor_id if successor_id is not None else fact.superseded_by,
+        )
+        changed[fact.id] = updated
+        result.applied.append((fact.id, decision.action))
+        if successor_id is not None:
+            result.links.append((successor_id, fact.id))
+    result.updates = list(changed.values())
+    return result

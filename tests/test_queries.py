@@ -56,4 +56,4 @@ def test_schema_statements() -> None:
     schema = statements("schema")
     assert len(schema) >= 10
     assert all("IF NOT EXISTS" in s for s in schema)
-    assert sum("$dimensions" in s for s in schema) == 2
+    assert sum("$dimensions" in s for s in schema) == 3

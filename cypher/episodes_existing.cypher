@@ -1,0 +1,7 @@
+// name: episodes_existing
+// Which of the given episode ids one user already has: re-ingesting a chat skips those messages.
+// Parameters: $user_id, $ids
+UNWIND $ids AS episode_id
+MATCH (ep:Episode {id: episode_id})
+WHERE ep.user_id = $user_id
+RETURN ep.id AS id
