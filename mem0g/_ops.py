@@ -134,6 +134,7 @@ class WriteOutcome:
     invalidations: InvalidationPlan = field(default_factory=InvalidationPlan)
     episodes_written: list[str] = field(default_factory=list)
     episodes_existing: list[str] = field(default_factory=list)
+    pending_messages: int = 0  # messages of the thread not yet covered by its summary
 
 
 def write_steps(
@@ -145,6 +146,7 @@ def write_steps(
     episodes: Sequence[EpisodeSpec] = (),
     invalidations: Sequence[Invalidation] = (),
     extra_props: Mapping[str, Any] | None = None,
+    conversation: tuple[str, str | None, str | None] | None = None,
 ) -> Steps[WriteOutcome]:
     """One write transaction for one user: episodes, entities, facts, the resolver's plan and the
     extractor's invalidations. Starts by locking the user's ``:Tenant`` node, so writers of one user
@@ -170,6 +172,20 @@ def write_steps(
                 },
             )
         outcome.episodes_written = [e.id for e in fresh]
+        if conversation is not None and fresh:
+            thread, agent_id, run_id = conversation
+            touched = yield Query(
+                "conversation_touch",
+                {
+                    "user_id": user_id,
+                    "thread": thread,
+                    "agent_id": agent_id,
+                    "run_id": run_id,
+                    "messages": len(fresh),
+                    "now": now,
+                },
+            )
+            outcome.pending_messages = int(touched[0]["pending"]) if touched else 0
 
     if batch is None or not batch.statements:
         return outcome

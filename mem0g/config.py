@@ -24,7 +24,7 @@ from pydantic_settings import (
 )
 
 from mem0g.errors import ConfigError
-from mem0g.vocab import Cardinality, predicate_key
+from mem0g.vocab import ENTITY_TYPES, Cardinality, predicate_key
 
 __all__ = ["Settings", "config_file_path", "load_settings"]
 
@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     # Temporal rules.
     cardinality: dict[str, Cardinality] = Field(default_factory=dict)
     batch_size: int = Field(default=500, ge=1, le=10000)
+
+    # Conversation ingestion (Memory.add).
+    recent_messages: int = Field(default=10, ge=0, le=200, description="last m messages shown to the LLM")
+    candidate_facts: int = Field(default=10, ge=0, le=100, description="existing facts shown to the LLM")
+    summary_every: int = Field(
+        default=20, ge=1, description="refresh a thread's rolling summary after this many new messages"
+    )
+    entity_types: list[str] = Field(
+        default_factory=lambda: list(ENTITY_TYPES), description="entity types offered to the extractor"
+    )
+    background_concurrency: int = Field(default=4, ge=1, le=64, description="users ingested in parallel")
 
     @field_validator("cardinality")
     @classmethod

@@ -14,15 +14,19 @@ from mem0g.vocab import Cardinality
 __all__ = [
     "MAX_ID_LENGTH",
     "Entity",
+    "EpisodeHit",
     "FactIn",
     "FactRecord",
     "FactStatus",
     "Hit",
     "IngestReport",
+    "MemoryEvent",
+    "Message",
     "MetadataValue",
     "PathStep",
     "SearchResult",
     "SupersededFact",
+    "TaskStatus",
 ]
 
 FactStatus = Literal["current", "superseded", "ended"]
@@ -207,3 +211,70 @@ class IngestReport(BaseModel):
 
 def metadata_json(metadata: dict[str, Any]) -> str:
     return json.dumps(metadata, ensure_ascii=False, sort_keys=True)
+
+
+class Message(BaseModel):
+    """One message given to ``Memory.add``.
+
+    ``timestamp`` is when it was said (defaults to the add's ``timestamp``); ``id`` is the caller's
+    id for it (e.g. LoCoMo's ``"D1:3"``): it makes re-adding the same message a no-op and appears in
+    the provenance (``source``) of the facts drawn from it.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: str = Field(default="user", min_length=1, max_length=64)
+    content: str = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=MAX_ID_LENGTH)
+    id: str | None = Field(default=None, min_length=1, max_length=MAX_ID_LENGTH)
+    timestamp: Instant = None
+
+
+MemoryEventKind = Literal["added", "restated", "superseded", "ended", "history"]
+
+
+class MemoryEvent(BaseModel):
+    """What an add did to one fact (the ``results`` of :class:`AddResult`, as in Mem0)."""
+
+    id: str
+    event: MemoryEventKind
+    fact: str | None = None
+    subject: str | None = None
+    predicate: str | None = None
+    object: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class RejectedInvalidation(BaseModel):
+    fact_id: str
+    reason: str
+
+
+class EpisodeHit(BaseModel):
+    """A stored raw message that matched a query (``Memory.search_episodes``)."""
+
+    id: str
+    content: str
+    role: str
+    name: str | None = None
+    observed_at: datetime
+    source_id: str | None = None
+    agent_id: str | None = None
+    run_id: str | None = None
+    score: float
+
+
+TaskState = Literal["queued", "running", "done", "failed"]
+
+
+class TaskStatus(BaseModel):
+    """The state of a background add (or summary refresh)."""
+
+    id: str
+    user_id: str
+    kind: Literal["add", "summary"]
+    state: TaskState
+    error: str | None = None
+    submitted_at: datetime
+    finished_at: datetime | None = None
