@@ -172,6 +172,8 @@ def write_steps(
                 },
             )
         outcome.episodes_written = [e.id for e in fresh]
+        if fresh:
+            yield Query("tenant_episode_count", {"user_id": user_id, "episodes": len(fresh)})
         if conversation is not None and fresh:
             thread, agent_id, run_id = conversation
             touched = yield Query(

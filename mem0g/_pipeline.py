@@ -20,7 +20,7 @@ from mem0g._prepare import EpisodeSpec
 from mem0g._steps import Query, Steps
 from mem0g._time import parse_instant, utcnow
 from mem0g.errors import InvalidInputError
-from mem0g.models import Hit, MemoryEvent, Message, MetadataValue, RejectedInvalidation
+from mem0g.models import AddResult, Hit, MemoryEvent, Message, MetadataValue, RejectedInvalidation
 from mem0g.retrieval import SearchOptions, search_steps
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "episode_id",
     "episode_specs",
     "events_steps",
+    "fill_result",
     "make_request",
     "normalize_messages",
     "thread_key",
@@ -238,3 +239,24 @@ def events_steps(user_id: str, outcome: WriteOutcome) -> Steps[list[MemoryEvent]
 
 def rejected(outcome: WriteOutcome) -> list[RejectedInvalidation]:
     return [RejectedInvalidation(fact_id=f, reason=r) for f, r in outcome.invalidations.rejected]
+
+
+def fill_result(result: AddResult, outcome: WriteOutcome, *, warnings: Sequence[str] = ()) -> None:
+    """Copy what the write did into an add's result."""
+    report = outcome.report
+    result.added, result.restated, result.history = report.added, report.restated, report.history
+    result.superseded, result.ended = report.superseded, report.ended
+    result.entities_created = report.entities_created
+    result.episodes = outcome.episodes_written
+    result.rejected_invalidations = rejected(outcome)
+    result.warnings = list(warnings)
+
+
+def py_value(value: Any) -> Any:
+    return py(value)
+
+
+def py_datetime(value: Any) -> datetime:
+    converted = py(value)
+    assert isinstance(converted, datetime)
+    return converted

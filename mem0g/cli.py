@@ -1,7 +1,8 @@
 """The ``mem0g`` command line: data on stdout, messages on stderr, ``--json`` for machines.
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 Neo4j unreachable, 4 bad input (some or all input
-rejected), 5 configuration, 6 schema or embedding mismatch, 7 local Neo4j launcher, 8 not found.
+rejected), 5 configuration, 6 schema or embedding mismatch, 7 local Neo4j launcher, 8 not found,
+9 LLM unreachable or unusable.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mem0g.config import Settings, load_settings
 from mem0g.errors import (
     ConfigError,
     InvalidInputError,
+    LLMError,
     LocalNeo4jError,
     Mem0gError,
     Neo4jUnavailableError,
@@ -46,6 +48,7 @@ EXIT_CODES: dict[type[Mem0gError], int] = {
     SchemaError: 6,
     LocalNeo4jError: 7,
     NotFoundError: 8,
+    LLMError: 9,
 }
 
 app = typer.Typer(

@@ -79,6 +79,22 @@ class Settings(BaseSettings):
     cardinality: dict[str, Cardinality] = Field(default_factory=dict)
     batch_size: int = Field(default=500, ge=1, le=10000)
 
+    # The LLM of Memory.add (any OpenAI-compatible server). No base URL and no key: no LLM.
+    llm_base_url: str | None = None
+    llm_api_key: str | None = Field(
+        default=None,
+        repr=False,
+        validation_alias=AliasChoices("llm_api_key", "MEM0G_LLM_API_KEY", "OPENAI_API_KEY"),
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_summary_model: str | None = Field(default=None, description="cheaper model for summaries")
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=4, ge=0, le=20)
+    llm_extra_headers: dict[str, str] = Field(default_factory=dict)
+    llm_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_azure_api_version: str | None = None
+
     # Conversation ingestion (Memory.add).
     recent_messages: int = Field(default=10, ge=0, le=200, description="last m messages shown to the LLM")
     candidate_facts: int = Field(default=10, ge=0, le=100, description="existing facts shown to the LLM")

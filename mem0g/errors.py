@@ -11,6 +11,9 @@ __all__ = [
     "EmbeddingDimensionMismatchError",
     "EmbeddingError",
     "InvalidInputError",
+    "LLMError",
+    "LLMOutputError",
+    "LLMUnavailableError",
     "LocalNeo4jError",
     "Mem0gError",
     "Neo4jUnavailableError",
@@ -62,3 +65,15 @@ class EmbeddingDimensionMismatchError(SchemaError, EmbeddingError):
 
 class LocalNeo4jError(Mem0gError):
     """The project-managed local Neo4j could not be built, started, stopped or inspected."""
+
+
+class LLMError(Mem0gError):
+    """A call to the language model failed; nothing was written for the add that made it."""
+
+
+class LLMUnavailableError(LLMError):
+    """The model could not be reached or refused the request (after the SDK's retries)."""
+
+
+class LLMOutputError(LLMError):
+    """The model's answer could not be parsed or validated, even after one repair round trip."""

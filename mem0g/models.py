@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from mem0g._time import parse_instant
+from mem0g.llm._config import LLMCall, LLMUsage
 from mem0g.vocab import Cardinality
 
 __all__ = [
     "MAX_ID_LENGTH",
+    "AddResult",
     "Entity",
     "EpisodeHit",
     "FactIn",
@@ -249,6 +251,30 @@ class MemoryEvent(BaseModel):
 class RejectedInvalidation(BaseModel):
     fact_id: str
     reason: str
+
+
+class AddResult(BaseModel):
+    """What one ``Memory.add`` changed, and what it cost.
+
+    ``skipped`` is true when every message was already stored (a resumed ingest): nothing was sent
+    to the LLM and nothing changed.
+    """
+
+    results: list[MemoryEvent] = Field(default_factory=list)
+    added: list[str] = Field(default_factory=list)
+    restated: list[str] = Field(default_factory=list)
+    superseded: list[str] = Field(default_factory=list)
+    ended: list[str] = Field(default_factory=list)
+    history: list[str] = Field(default_factory=list)
+    entities_created: int = 0
+    episodes: list[str] = Field(default_factory=list, description="ids of episodes stored")
+    episodes_skipped: list[str] = Field(default_factory=list, description="already stored before")
+    skipped: bool = False
+    rejected_invalidations: list[RejectedInvalidation] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    usage: LLMUsage = Field(default_factory=LLMUsage)
+    calls: list[LLMCall] = Field(default_factory=list)
+    prompt_version: str | None = None
 
 
 class EpisodeHit(BaseModel):

@@ -10,18 +10,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from mem0g._ops import FactFilter, record_to_fact
+from mem0g._ops import FactFilter, py, record_to_fact
 from mem0g._ops import cosine_from_neo4j as _cosine
 from mem0g._prepare import tenant_token
 from mem0g._steps import Query, Steps
 from mem0g.embeddings import Embedder
-from mem0g.models import Hit, PathStep, SearchResult
+from mem0g.models import EpisodeHit, Hit, PathStep, SearchResult
 from mem0g.ranking import Candidate, Weights, approx_tokens, cut_to_budget, rank, successors_first
 from mem0g.store import GraphStore
 
-__all__ = ["Retriever", "SearchOptions", "lucene_query", "search_steps"]
+__all__ = ["Retriever", "SearchOptions", "episode_search_steps", "lucene_query", "search_steps"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 24
@@ -265,6 +266,60 @@ def search_steps(
     ]
     kept = cut_to_budget(hits, budget=options.token_budget, limit=options.limit, cost=_hit_tokens)
     return SearchResult(results=kept)
+
+
+def episode_search_steps(
+    query: str,
+    vector: list[float],
+    *,
+    user_id: str,
+    limit: int,
+    as_of: datetime | None = None,
+    agent_id: str | None = None,
+    run_id: str | None = None,
+    exact_max: int = 20000,
+    keyword_weight: float = 0.15,
+) -> Steps[list[EpisodeHit]]:
+    """Raw messages most related to ``query``: exact (or over-fetched) cosine plus a keyword bonus."""
+    stats = (yield Query("tenant_stats", {"user_id": user_id}))[0]
+    if not stats["user_episodes"]:
+        return []
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "vector": vector,
+        "as_of": as_of,
+        "agent_id": agent_id,
+        "run_id": run_id,
+    }
+    wide = 3 * limit
+    by_vector = yield from _vector_entries(
+        "episodes",
+        params,
+        k=wide,
+        user_count=stats["user_episodes"],
+        total_count=stats["total_episodes"],
+        exact_max=exact_max,
+    )
+    keyword: dict[str, float] = {}
+    lucene = lucene_query(query, tenant=tenant_token(user_id), fields=("content", "name"))
+    if lucene:
+        found = yield from _keyword_entries(
+            "search_episodes_fulltext", {**params, "lucene": lucene, "k": wide}
+        )
+        keyword = {episode: 1.0 / (1.0 + rank_index) for rank_index, (episode, _) in enumerate(found)}
+    ids = list(dict.fromkeys([e for e, _ in by_vector] + list(keyword)))
+    if not ids:
+        return []
+    rows = yield Query("episodes_by_ids", {"user_id": user_id, "ids": ids, "vector": vector})
+    hits = [
+        EpisodeHit(
+            **{k: py(v) for k, v in row["ep"].items()},
+            score=round(_cosine(row["score"]) + keyword_weight * keyword.get(row["ep"]["id"], 0.0), 6),
+        )
+        for row in rows
+    ]
+    hits.sort(key=lambda h: (-h.score, h.observed_at, h.id))
+    return hits[:limit]
 
 
 class Retriever:
