@@ -121,3 +121,13 @@ def make_user(session_memory: Memory) -> Iterator[object]:
     yield make
     for user_id in created:
         session_memory.forget(user_id)
+
+
+@pytest.fixture
+def openai_stub() -> Iterator[object]:
+    """A local OpenAI-compatible HTTP server scripted by the test (see tests/openai_stub.py)."""
+    from openai_stub import OpenAIStub
+
+    stub = OpenAIStub()
+    yield stub
+    stub.close()
