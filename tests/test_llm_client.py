@@ -126,6 +126,7 @@ def test_repair_round_trip_shows_the_validation_error(openai_stub: OpenAIStub) -
         result = llm.structured(ASK, schema=Pet, name="pet")
     assert result.value == Pet(**GOOD)
     first, repair = openai_stub.chat_requests()
+    assert first.messages == ASK
     assert repair.messages[: len(ASK)] == ASK
     assert repair.messages[-2] == {"role": "assistant", "content": json.dumps({"name": "Rex"})}
     assert "species" in repair.messages[-1]["content"] and "Field required" in repair.messages[-1]["content"]
