@@ -122,6 +122,7 @@ class AsyncMemory:
         self._schema_ready = False
         self._usage = LLMUsage()
         self._threads: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._summarizing: set[tuple[str, str]] = set()  # threads with a refresh queued or running
 
     @classmethod
     async def create(
@@ -416,8 +417,11 @@ class AsyncMemory:
         return outcome
 
     def _after_write(self, request: _pipeline.AddRequest, outcome: WriteOutcome) -> None:
-        self._threads[(request.user_id, request.thread)] = (request.agent_id, request.run_id)
-        if request.infer and outcome.pending_messages >= self.settings.summary_every:
+        key = (request.user_id, request.thread)
+        self._threads[key] = (request.agent_id, request.run_id)
+        due = request.infer and outcome.pending_messages >= self.settings.summary_every
+        if due and key not in self._summarizing:
+            self._summarizing.add(key)
             self._queue().submit(
                 request.user_id,
                 lambda: self._refresh_summary(request.user_id, request.thread, request.user_name),
@@ -425,6 +429,12 @@ class AsyncMemory:
             )
 
     async def _refresh_summary(self, user_id: str, thread: str, user_name: str | None) -> LLMUsage:
+        try:
+            return await self._summarize(user_id, thread, user_name)
+        finally:
+            self._summarizing.discard((user_id, thread))
+
+    async def _summarize(self, user_id: str, thread: str, user_name: str | None) -> LLMUsage:
         rows = await self._store.read(
             lambda: single("conversation_unsummarized", user_id=user_id, thread=thread, limit=_SUMMARY_BATCH)
         )

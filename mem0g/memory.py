@@ -103,6 +103,7 @@ class Memory:
         self._lock = threading.Lock()
         self._usage = LLMUsage()
         self._threads: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._summarizing: set[tuple[str, str]] = set()  # threads with a refresh queued or running
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -420,14 +421,24 @@ class Memory:
         key = (request.user_id, request.thread)
         with self._lock:
             self._threads[key] = (request.agent_id, request.run_id)
-        if request.infer and outcome.pending_messages >= self.settings.summary_every:
-            self._queue().submit(
-                request.user_id,
-                lambda: self._refresh_summary(request.user_id, request.thread, request.user_name),
-                kind="summary",
-            )
+            due = request.infer and outcome.pending_messages >= self.settings.summary_every
+            if not due or key in self._summarizing:
+                return  # a refresh already queued covers these messages too
+            self._summarizing.add(key)
+        self._queue().submit(
+            request.user_id,
+            lambda: self._refresh_summary(request.user_id, request.thread, request.user_name),
+            kind="summary",
+        )
 
     def _refresh_summary(self, user_id: str, thread: str, user_name: str | None) -> LLMUsage:
+        try:
+            return self._summarize(user_id, thread, user_name)
+        finally:
+            with self._lock:
+                self._summarizing.discard((user_id, thread))
+
+    def _summarize(self, user_id: str, thread: str, user_name: str | None) -> LLMUsage:
         rows = self._store.read(
             lambda: single("conversation_unsummarized", user_id=user_id, thread=thread, limit=_SUMMARY_BATCH)
         )

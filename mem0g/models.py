@@ -171,6 +171,10 @@ class Hit(FactRecord):
 
     score: float
     hops: int
+    fallback: bool = Field(
+        default=False,
+        description="a weak direct match, below the similarity thresholds, returned only to fill `limit`",
+    )
     path: list[PathStep] = Field(default_factory=list)
     supersedes: list[SupersededFact] = Field(default_factory=list)
 

@@ -70,6 +70,7 @@ class _Reach:
     path: list[PathStep]
     similarity: float = 0.0
     keyword: float = 0.0
+    fallback: bool = False
 
 
 def _entries(name: str, params: dict[str, Any]) -> Steps[list[tuple[str, float]]]:
@@ -217,6 +218,19 @@ def search_steps(
                 next_frontier[row["reached"]] = (via_strength, path)
         frontier = next_frontier
 
+    # Weak direct matches fill the list up to `limit` (ranked last, no expansion from them): a
+    # broad question ("suggest restaurants for dinner") must still see the user's few related
+    # facts (allergies!) even when a small embedding model scores them low, as Mem0 users expect.
+    for fact_id, sim in fact_vec:
+        if len(reach) >= options.limit:
+            break
+        if fact_id not in reach and sim > 0.0:
+            reach[fact_id] = _Reach(hops=0, strength=0.0, path=[], similarity=sim, fallback=True)
+    if any(not r.path for r in reach.values()):
+        missing = [fid for fid, r in reach.items() if not r.path]
+        for row in (yield Query("facts_endpoints", {"user_id": user_id, "ids": missing})):
+            reach[row["id"]].path = [_step(row)]
+
     # Full records; facts only matched by keyword get their similarity from the record below.
     record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": list(reach)})
     records = {r["f"]["id"]: r for r in record_rows}
@@ -258,9 +272,18 @@ def search_steps(
         rank(candidates, now=moment, weights=options.weights),
         successor={fid: row["f"].get("superseded_by") for fid, row in records.items()},
     )
+    # Fallback matches come after every real match, whatever their scores.
+    ranked = [p for p in ranked if not reach[p[0].fact_id].fallback] + [
+        p for p in ranked if reach[p[0].fact_id].fallback
+    ]
     hits = [
         record_to_fact(
-            records[c.fact_id], Hit, score=round(s, 6), hops=c.hops, path=reach[c.fact_id].path or []
+            records[c.fact_id],
+            Hit,
+            score=round(s, 6),
+            hops=c.hops,
+            path=reach[c.fact_id].path or [],
+            fallback=reach[c.fact_id].fallback,
         )
         for c, s in ranked
     ]

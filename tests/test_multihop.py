@@ -78,7 +78,10 @@ def test_reaches_exactly_what_the_oracle_reaches(memory: Memory, user: str, hops
     memory.add_facts(as_facts(CHAIN + NOISE), user_id=user)
     g = oracle(memory, user, at=None)
     dist = fact_distance(g, "Zorblax")
-    hits = memory.search("Zorblax", user_id=user, limit=50, hops=hops, token_budget=100_000).results
+    results = memory.search("Zorblax", user_id=user, limit=50, hops=hops, token_budget=100_000).results
+    # Weak direct matches may fill the limit; they are flagged and are not part of the traversal.
+    hits = [h for h in results if not h.fallback]
+    assert all(h.hops == 0 and h.score <= min(x.score for x in hits) for h in results if h.fallback)
     check_paths(g, hits, hops)
     got = {h.id for h in hits}
     # Entry points: the facts naming Zorblax (distance 1). From there, `hops` more facts.
