@@ -301,13 +301,13 @@ def _mentions(
     canonical: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """Episode -> entity links: an episode mentions the entities of the facts it is a source of."""
-    by_id = {e.id for e in episodes}
+    by_source = {e.id: e.id for e in episodes} | {e.source_id: e.id for e in episodes if e.source_id}
     pairs: dict[tuple[str, str], None] = {}
     for statement, inc in zip(batch.statements, incoming, strict=True):
         for source in statement.sources:
-            if source in by_id:
-                pairs[(source, inc.subject_key)] = None
-                pairs[(source, inc.object_key)] = None
+            if source in by_source:
+                pairs[(by_source[source], inc.subject_key)] = None
+                pairs[(by_source[source], inc.object_key)] = None
     return [{"episode_id": e, "name_key": k} for e, k in pairs]
 
 

@@ -417,9 +417,11 @@ class AsyncMemory:
         return outcome
 
     def _after_write(self, request: _pipeline.AddRequest, outcome: WriteOutcome) -> None:
+        if not request.infer:
+            return  # stored messages only: nothing to summarise without an LLM
         key = (request.user_id, request.thread)
         self._threads[key] = (request.agent_id, request.run_id)
-        due = request.infer and outcome.pending_messages >= self.settings.summary_every
+        due = outcome.pending_messages >= self.settings.summary_every
         if due and key not in self._summarizing:
             self._summarizing.add(key)
             self._queue().submit(

@@ -36,6 +36,7 @@ from mem0g.errors import (
     NotFoundError,
     SchemaError,
 )
+from mem0g.llm import LLMUsage
 from mem0g.memory import Memory, check_user_id, to_fact
 from mem0g.models import FactIn, FactRecord, SearchResult
 
@@ -58,7 +59,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-ingest_app = typer.Typer(help="Ingest structured facts (and, later, chats).", no_args_is_help=True)
+ingest_app = typer.Typer(help="Ingest structured facts or conversations.", no_args_is_help=True)
 neo4j_app = typer.Typer(help="The project-managed local Neo4j server.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(neo4j_app, name="neo4j")
@@ -254,6 +255,186 @@ def ingest_facts(
         err.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
     if bad:
         raise typer.Exit(4)
+
+
+# -- conversations (LLM) ---------------------------------------------------------------------------
+
+LLMBaseUrl = Annotated[
+    str | None, typer.Option("--llm-base-url", help="OpenAI-compatible base URL (else MEM0G_LLM_BASE_URL).")
+]
+LLMModel = Annotated[str | None, typer.Option("--llm-model", help="Model name (else MEM0G_LLM_MODEL).")]
+
+
+def _llm_overrides(base_url: str | None, model: str | None) -> dict[str, Any]:
+    return {"llm_base_url": base_url, "llm_model": model}
+
+
+def _usage_line(usage: LLMUsage) -> str:
+    return (
+        f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
+        f"completion tokens"
+    )
+
+
+def _parse_metadata(pairs: list[str]) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInputError(f"--metadata {pair!r} is not KEY=VALUE (VALUE may be JSON)")
+        try:
+            metadata[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            metadata[key] = raw
+    return metadata
+
+
+@app.command()
+def add(
+    text: Annotated[str, typer.Argument(help="What was said (one message).")],
+    user: Annotated[str, typer.Option("--user", "-u", help="Whose memory.")],
+    at: Annotated[str | None, typer.Option("--at", help="When it was said (ISO 8601; default now).")] = None,
+    role: Annotated[str, typer.Option(help="Who said it: user or assistant.")] = "user",
+    agent: Annotated[str | None, typer.Option(help="agent_id")] = None,
+    run: Annotated[str | None, typer.Option(help="run_id")] = None,
+    metadata: Annotated[
+        list[str] | None, typer.Option("--metadata", "-m", help="KEY=VALUE stored on the facts (repeatable).")
+    ] = None,
+    infer: Annotated[bool, typer.Option(help="Extract facts with the LLM (--no-infer: store only).")] = True,
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the AddResult as JSON.")] = False,
+) -> None:
+    """Remember one message: one LLM call extracts its facts and what they replace."""
+    check_user_id(user, what="--user")
+    with _memory(**_llm_overrides(llm_base_url, llm_model)) as memory:
+        result = memory.add(
+            [{"role": role, "content": text}],
+            user_id=user,
+            agent_id=agent,
+            run_id=run,
+            metadata=_parse_metadata(metadata or []),
+            timestamp=at,
+            infer=infer,
+        )
+        memory.flush(summarize=False)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    for event in result.results:
+        out.print(f"{event.event:<10} {event.fact}")
+    for warning in result.warnings:
+        err.print(f"warning: {warning}")
+    err.print(_usage_line(result.usage))
+
+
+class ChatFormat(str, Enum):
+    auto = "auto"
+    jsonl = "jsonl"
+    locomo = "locomo"
+
+
+class LocomoPer(str, Enum):
+    speaker = "speaker"
+    conversation = "conversation"
+
+
+@ingest_app.command("chat")
+def ingest_chat(
+    file: Annotated[
+        Path, typer.Argument(help="Chat JSONL ({role, content, timestamp} per line) or LoCoMo JSON.")
+    ],
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="Whose memory (JSONL); for LoCoMo, a prefix (default 'locomo-')."),
+    ] = None,
+    fmt: Annotated[
+        ChatFormat, typer.Option("--format", help="File format (auto: by content).")
+    ] = ChatFormat.auto,
+    per: Annotated[
+        LocomoPer, typer.Option(help="LoCoMo: one memory per speaker (Mem0's protocol) or per conversation.")
+    ] = LocomoPer.speaker,
+    sample: Annotated[
+        list[str] | None, typer.Option("--sample", help="LoCoMo: only these sample ids (repeatable).")
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=100, help="Messages per add (Mem0's protocol: 2).")] = 2,
+    infer: Annotated[
+        bool, typer.Option(help="Extract facts with the LLM (--no-infer: store messages only).")
+    ] = True,
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Ingest a conversation, `batch` messages per add, in order. Re-running skips what is stored
+    (messages are identified by their id, or by line content), so an interrupted run resumes."""
+    from mem0g.chats import chat_adds, detect_format, locomo_adds, read_chat_jsonl, read_locomo
+
+    if not file.is_file():
+        raise InvalidInputError(f"cannot read {file}: no such file")
+    kind = detect_format(file) if fmt is ChatFormat.auto else fmt.value
+    if kind == "jsonl":
+        if user is None:
+            raise InvalidInputError("--user is required for a chat JSONL file")
+        check_user_id(user, what="--user")
+        adds = chat_adds(read_chat_jsonl(file), user_id=user, batch=batch)
+    else:
+        samples = read_locomo(file)
+        if sample:
+            unknown = set(sample) - {s.sample_id for s in samples}
+            if unknown:
+                raise InvalidInputError(f"no sample {sorted(unknown)} in {file}")
+            samples = [s for s in samples if s.sample_id in sample]
+        adds = [
+            a for s in samples for a in locomo_adds(s, per=per.value, prefix=user or "locomo-", batch=batch)
+        ]
+    totals = {
+        "adds": len(adds),
+        "skipped": 0,
+        "messages": sum(len(a.messages) for a in adds),
+        "added": 0,
+        "restated": 0,
+        "superseded": 0,
+        "ended": 0,
+        "history": 0,
+        "episodes": 0,
+        "warnings": 0,
+    }
+    with (
+        _memory(**_llm_overrides(llm_base_url, llm_model)) as memory,
+        Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress,
+    ):
+        task = progress.add_task("adds", total=len(adds))
+        for item in adds:
+            result = memory.add(item.messages, user_id=item.user_id, timestamp=item.timestamp, infer=infer)
+            totals["skipped"] += int(result.skipped)
+            for key in ("added", "restated", "superseded", "ended", "history", "episodes"):
+                totals[key] += len(getattr(result, key))
+            totals["warnings"] += len(result.warnings)
+            progress.advance(task)
+        memory.flush()
+        usage = memory.usage
+        failures = memory.failures()
+    for failure in failures:
+        err.print(f"warning: background {failure.kind} for {failure.user_id!r} failed: {failure.error}")
+    summary = {
+        **totals,
+        "users": sorted({a.user_id for a in adds}),
+        "llm": usage.model_dump(),
+        "background_failures": len(failures),
+    }
+    if as_json:
+        _print_json(summary)
+    else:
+        err.print(", ".join(f"{k}: {v}" for k, v in totals.items()))
+        err.print(_usage_line(usage) + " (including summary refreshes)")
 
 
 # -- search / history / graph ----------------------------------------------------------------------

@@ -418,10 +418,12 @@ class Memory:
 
     def _after_write(self, request: _pipeline.AddRequest, outcome: WriteOutcome) -> None:
         """Remember the thread for flush(), and refresh its summary off the hot path when due."""
+        if not request.infer:
+            return  # stored messages only: nothing to summarise without an LLM
         key = (request.user_id, request.thread)
         with self._lock:
             self._threads[key] = (request.agent_id, request.run_id)
-            due = request.infer and outcome.pending_messages >= self.settings.summary_every
+            due = outcome.pending_messages >= self.settings.summary_every
             if not due or key in self._summarizing:
                 return  # a refresh already queued covers these messages too
             self._summarizing.add(key)

@@ -34,6 +34,10 @@ class Mapped:
     warnings: list[str] = field(default_factory=list)
 
 
+def _source(episode: EpisodeSpec) -> str:
+    return episode.source_id or episode.id
+
+
 def _date(value: str | None, *, what: str, warnings: list[str]) -> datetime | None:
     if value is None or not str(value).strip():
         return None
@@ -85,7 +89,8 @@ def map_extraction(
         if valid_from and valid_until and valid_until < valid_from:
             out.warnings.append(f"{where}: valid_until is before valid_from; valid_until ignored")
             valid_until = None
-        sources = [episodes[i - 1].id for i in rel.evidence if 1 <= i <= len(episodes)]
+        # Provenance: the caller's message ids where given ("D1:3"), else the episode ids.
+        sources = [_source(episodes[i - 1]) for i in rel.evidence if 1 <= i <= len(episodes)]
         try:
             fact = FactIn(
                 subject=subject,
@@ -97,7 +102,7 @@ def map_extraction(
                 valid_from=valid_from,
                 valid_until=valid_until,
                 observed_at=now,
-                source=sources or [e.id for e in episodes],
+                source=list(dict.fromkeys(sources)) or [_source(e) for e in episodes],
                 cardinality=rel.cardinality,
                 agent_id=agent_id,
                 run_id=run_id,
