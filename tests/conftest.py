@@ -126,7 +126,7 @@ def make_user(session_memory: Memory) -> Iterator[object]:
 @pytest.fixture
 def openai_stub() -> Iterator[object]:
     """A local OpenAI-compatible HTTP server scripted by the test (see tests/openai_stub.py)."""
-    from openai_stub import OpenAIStub
+    from mem0g.testing import OpenAIStub
 
     stub = OpenAIStub()
     yield stub

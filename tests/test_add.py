@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from openai_stub import OpenAIStub, Reply, purpose
 
 from mem0g import Memory
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import ConfigError, InvalidInputError, LLMUnavailableError
+from mem0g.testing import OpenAIStub, Reply, purpose
 
 pytestmark = pytest.mark.neo4j
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from openai_stub import OpenAIStub, Reply, purpose
 
 from mem0g import AsyncMemory, Memory
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import LLMUnavailableError, NotFoundError
+from mem0g.testing import OpenAIStub, Reply, purpose
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.asyncio]
 

@@ -42,9 +42,9 @@ def _env(settings_kwargs: dict[str, object]) -> dict[str, str | None]:
     return {
         "NEO4J_URI": str(settings_kwargs["neo4j_uri"]),
         "NEO4J_USER": str(settings_kwargs["neo4j_user"]),
-        "NEO4J_PASSWORD": None if settings_kwargs["neo4j_password"] is None else str(
-            settings_kwargs["neo4j_password"]
-        ),
+        "NEO4J_PASSWORD": None
+        if settings_kwargs["neo4j_password"] is None
+        else str(settings_kwargs["neo4j_password"]),
         "HF_HUB_OFFLINE": "1",
         "MEM0G_CONFIG": None,
     }
@@ -215,7 +215,9 @@ SEARCHES: list[tuple[list[str], dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("flags", "kwargs"), SEARCHES, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+@pytest.mark.parametrize(
+    ("flags", "kwargs"), SEARCHES, ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
 def test_search_json_is_the_api_model_dump(
     cli: Invoke, seeded: str, memory: Memory, flags: list[str], kwargs: dict[str, Any]
 ) -> None:
@@ -469,7 +471,10 @@ def test_process_ingest_json_stays_clean_with_warnings(
     """The real entry point with a bad line: stderr gets the model-loading noise and the line report,
     stdout only the JSON report; the exit code is 4."""
     user, other = fresh("proc"), fresh("other")
-    done = _run(["ingest", "facts", str(_mixed_file(tmp_path, user, other)), "--user", user, "--json"], settings_kwargs)
+    done = _run(
+        ["ingest", "facts", str(_mixed_file(tmp_path, user, other)), "--user", user, "--json"],
+        settings_kwargs,
+    )
     assert done.returncode == 4, done.stderr
     report = json.loads(done.stdout)
     assert (report["lines_ok"], report["lines_rejected"], report["added"]) == (2, 3, 2)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_stub import OpenAIStub, purpose
 from typer.testing import CliRunner, Result
 
 import mem0g.memory as memory_module
@@ -22,6 +21,7 @@ from mem0g import Memory
 from mem0g.cli import app
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import ConfigError, InvalidInputError
+from mem0g.testing import OpenAIStub, purpose
 
 pytestmark = pytest.mark.neo4j
 

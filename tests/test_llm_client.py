@@ -10,11 +10,11 @@ import json
 import time
 
 import pytest
-from openai_stub import OpenAIStub, Reply
 from pydantic import BaseModel
 
 from mem0g.errors import ConfigError, LLMOutputError, LLMUnavailableError
 from mem0g.llm import AsyncLLMClient, LLMClient, LLMConfig, LLMUsage, count_tokens
+from mem0g.testing import OpenAIStub, Reply
 
 
 class Pet(BaseModel):

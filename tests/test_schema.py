@@ -25,7 +25,11 @@ class TinyEmbedder:
 def test_init_is_idempotent(memory: Memory) -> None:
     memory.init()
     memory.init()
-    assert memory.store.vector_index_dimensions() == {"entity_embedding": 384, "fact_embedding": 384, "episode_embedding": 384}
+    assert memory.store.vector_index_dimensions() == {
+        "entity_embedding": 384,
+        "fact_embedding": 384,
+        "episode_embedding": 384,
+    }
 
 
 def test_dimension_mismatch_names_both_and_the_fix(settings_kwargs: dict[str, object]) -> None:
@@ -40,6 +44,10 @@ def test_reindex_reembeds_and_search_still_answers(memory: Memory, user: str) ->
     memory.add_facts([{"subject": "Sarah", "predicate": "lives_in", "object": "Shibuya"}], user_id=user)
     before = memory.search("Where does Sarah live?", user_id=user).results[0]
     memory.init(reindex=True)
-    assert memory.store.vector_index_dimensions() == {"entity_embedding": 384, "fact_embedding": 384, "episode_embedding": 384}
+    assert memory.store.vector_index_dimensions() == {
+        "entity_embedding": 384,
+        "fact_embedding": 384,
+        "episode_embedding": 384,
+    }
     after = memory.search("Where does Sarah live?", user_id=user).results[0]
     assert after.id == before.id and after.score == pytest.approx(before.score, abs=1e-4)

@@ -1,4 +1,5 @@
-"""A local OpenAI-compatible server for tests: real HTTP on 127.0.0.1, driven by the real SDK.
+"""A local OpenAI-compatible server for tests and benchmarks: real HTTP on 127.0.0.1, answering
+the real ``openai`` SDK (and so mem0g's LLM client) with scripted answers, never a model.
 
 Each test scripts its answers. ``POST /v1/chat/completions`` takes, in order: a matching *route*
 (a predicate on the request body and a responder), else the next item of the *script* queue, else
@@ -24,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mem0g.llm import count_tokens
+
+__all__ = ["OpenAIStub", "Recorded", "Reply", "purpose"]
 
 Body = dict[str, Any]
 
@@ -137,8 +140,8 @@ class OpenAIStub:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}/v1"
 
     def script(self, *items: Item) -> None:
         with self._lock:
