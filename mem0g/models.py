@@ -72,7 +72,7 @@ class FactIn(BaseModel):
     Unknown keys are refused so that a typo (``valid_form``) is reported instead of ignored.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     subject: str = Field(min_length=1)
     predicate: str = Field(min_length=1)
@@ -96,6 +96,17 @@ class FactIn(BaseModel):
     @classmethod
     def _ids(cls, value: str | None, info: Any) -> str | None:
         return _check_id(value, info.field_name)
+
+    @field_validator("subject", "predicate", "object", "subject_type", "object_type", "fact", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        # Names and sentences lose surrounding whitespace; metadata, sources and ids stay verbatim.
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("subject_aliases", "object_aliases", mode="before")
+    @classmethod
+    def _strip_aliases(cls, value: Any) -> Any:
+        return [v.strip() if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
 
     @field_validator("fact")
     @classmethod
