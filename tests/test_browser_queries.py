@@ -91,8 +91,13 @@ def test_saved_queries_on_a_conversation(
         provenance = run(memory, "fact_provenance", user_id=user, fact_id=new_id)
         assert provenance and "m2" in str(provenance[0])
         episodes = run(memory, "fact_episodes", user_id=user, fact_id=new_id)
-        assert [(r["content"], r["message_id"], sorted(r["mentions"])) for r in episodes] == [
-            ("Sarah moved to Shinjuku last week", "m2", ["Sarah", "Shinjuku"])
-        ]
+        assert [
+            (r["content"], r["message_id"], sorted(r["mentions"]), r["prompt_version"]) for r in episodes
+        ] == [("Sarah moved to Shinjuku last week", "m2", ["Sarah", "Shinjuku"], "extract/1")]
+        versions, _, _ = memory.store.driver.execute_query(
+            "MATCH ()-[f:FACT]->() WHERE f.user_id = $u RETURN collect(DISTINCT f.prompt_version) AS v",
+            u=user,
+        )
+        assert versions[0]["v"] == ["extract/1"]  # every fact records the prompt that produced it
         overview = {r["user_id"]: r for r in run(memory, "users_overview")}
         assert (overview[user]["facts"], overview[user]["current"], overview[user]["superseded"]) == (2, 1, 1)
