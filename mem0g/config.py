@@ -20,6 +20,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -79,12 +80,14 @@ class Settings(BaseSettings):
     cardinality: dict[str, Cardinality] = Field(default_factory=dict)
     batch_size: int = Field(default=500, ge=1, le=10000)
 
-    # The LLM of Memory.add (any OpenAI-compatible server). No base URL and no key: no LLM.
+    # The LLM of Memory.add (any OpenAI-compatible server; see mem0g.llm.LLMConfig). No base URL
+    # and no key: no LLM. The key is MEM0G_LLM_API_KEY, else OPENAI_API_KEY (the field name still
+    # works as an argument and in the config file; an unprefixed LLM_API_KEY is not read).
     llm_base_url: str | None = None
     llm_api_key: str | None = Field(
         default=None,
         repr=False,
-        validation_alias=AliasChoices("llm_api_key", "MEM0G_LLM_API_KEY", "OPENAI_API_KEY"),
+        validation_alias=AliasChoices("MEM0G_LLM_API_KEY", "OPENAI_API_KEY"),
     )
     llm_model: str = "gpt-4o-mini"
     llm_summary_model: str | None = Field(default=None, description="cheaper model for summaries")
@@ -132,6 +135,8 @@ def load_settings(**overrides: Any) -> Settings:
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)
+    except SettingsError as exc:  # e.g. MEM0G_LLM_EXTRA_HEADERS that is not a JSON object
+        raise ConfigError(f"invalid configuration: {exc}; dict and list settings take JSON") from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()

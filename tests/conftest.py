@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,16 @@ def openai_stub() -> Iterator[object]:
     stub = OpenAIStub()
     yield stub
     stub.close()
+
+
+@pytest.fixture
+def llm_stub() -> Iterator[Any]:
+    """A local OpenAI-compatible HTTP server on 127.0.0.1, scripted by the test (tests/llm_stub.py).
+
+    ``tests/`` has no ``__init__.py``, so pytest's default import mode puts it on ``sys.path``
+    (as it does for this conftest): test modules import helpers with ``from llm_stub import ...``.
+    """
+    from llm_stub import LLMStub
+
+    with LLMStub() as stub:
+        yield stub

@@ -1,8 +1,9 @@
-"""LLM settings and usage records (pydantic)."""
+"""LLM settings and usage records (pydantic), and the bridge from :class:`mem0g.config.Settings`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field
 
@@ -11,28 +12,52 @@ from mem0g.errors import ConfigError
 if TYPE_CHECKING:
     from mem0g.config import Settings
 
-__all__ = ["LLMCall", "LLMConfig", "LLMUsage", "StructuredMode", "llm_config_from_settings"]
+__all__ = [
+    "OPENAI_URL",
+    "PLACEHOLDER_KEY",
+    "LLMCall",
+    "LLMConfig",
+    "LLMUsage",
+    "StructuredMode",
+    "llm_config_from_settings",
+]
 
+#: ``auto`` tries ``json_schema``, then ``json_object``, then ``prompt`` (see :class:`LLMConfig`).
 StructuredMode = Literal["auto", "json_schema", "json_object", "prompt"]
 OPENAI_URL = "https://api.openai.com/v1"
 #: Sent as the API key to servers that need none (Ollama, vLLM, llama.cpp): the SDK requires one.
 PLACEHOLDER_KEY = "not-needed"
 
 
+def _public_url(url: str) -> str:
+    """``url`` without user:password (labels end up in logs and error messages)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class LLMConfig(BaseModel):
     """How to reach one OpenAI-compatible chat model.
 
-    ``structured_output``: ``json_schema`` sends the answer's JSON schema as ``response_format``;
-    ``json_object`` asks for JSON mode and puts the schema in the prompt; ``prompt`` sends no
-    ``response_format`` at all; ``auto`` starts with ``json_schema`` and steps down when the server
-    refuses it (HTTP 400/422), remembering what worked for the client's lifetime.
-    ``azure_api_version`` switches to Azure OpenAI (``base_url`` is then the Azure endpoint and
-    ``model`` the deployment name).
+    * ``base_url``: ``None`` is OpenAI itself; otherwise any OpenAI-compatible server, e.g.
+      ``http://localhost:11434/v1`` (Ollama), ``http://localhost:8000/v1`` (vLLM).
+    * ``api_key``: required by OpenAI and Azure; other servers get a placeholder when it is unset.
+    * ``timeout`` (seconds) applies to each HTTP attempt; ``max_retries`` counts the SDK's retries.
+    * ``structured_output``: ``json_schema`` sends the answer's JSON schema as ``response_format``;
+      ``json_object`` asks for JSON mode and puts the schema in the system prompt; ``prompt`` sends
+      no ``response_format`` and relies on the prompt alone (for servers that refuse both);
+      ``auto`` starts with ``json_schema`` and steps down when the server says it does not support
+      a format, remembering what worked for the client's lifetime.
+    * ``azure_api_version`` switches to Azure OpenAI: ``base_url`` is then the resource endpoint
+      (``https://<resource>.openai.azure.com``) and ``model`` the deployment name.
     """
 
-    model: str = Field(min_length=1)
     base_url: str | None = None
     api_key: str | None = Field(default=None, repr=False)
+    model: str = Field(min_length=1)
     timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=20)
     extra_headers: dict[str, str] = Field(default_factory=dict)
@@ -41,18 +66,39 @@ class LLMConfig(BaseModel):
     azure_api_version: str | None = None
 
     @property
-    def provider(self) -> str:
-        """A human label for messages (never includes the key)."""
+    def is_openai(self) -> bool:
+        """True for OpenAI's own API (not Azure, not another server)."""
         if self.azure_api_version:
-            return f"Azure OpenAI at {self.base_url}"
-        if self.base_url is None or self.base_url.rstrip("/") == OPENAI_URL:
-            return "OpenAI"
-        return f"the OpenAI-compatible server at {self.base_url}"
+            return False
+        return self.base_url is None or self.base_url.rstrip("/") == OPENAI_URL
 
-    def key(self) -> str:
+    @property
+    def provider(self) -> str:
+        """A human label for messages, e.g. ``OpenAI-compatible server at http://localhost:11434/v1``.
+
+        It never contains the API key (nor a password embedded in the URL)."""
+        if self.azure_api_version:
+            return f"Azure OpenAI at {_public_url(self.base_url or '?')}"
+        if self.is_openai:
+            return "OpenAI"
+        assert self.base_url is not None
+        return f"OpenAI-compatible server at {_public_url(self.base_url)}"
+
+    def resolved_api_key(self) -> str:
+        """The key to send: the configured one, or a placeholder for servers that need none.
+
+        Raises :class:`~mem0g.errors.ConfigError` for OpenAI or Azure without a key, and for Azure
+        without an endpoint."""
+        if self.azure_api_version and not self.base_url:
+            raise ConfigError(
+                "Azure OpenAI needs its endpoint: set MEM0G_LLM_BASE_URL to "
+                "https://<resource>.openai.azure.com (and MEM0G_LLM_MODEL to the deployment name)"
+            )
         if self.api_key:
             return self.api_key
-        if self.base_url is None and not self.azure_api_version:
+        if self.azure_api_version:
+            raise ConfigError("Azure OpenAI needs an API key: set MEM0G_LLM_API_KEY")
+        if self.is_openai:
             raise ConfigError(
                 "OpenAI needs an API key: set OPENAI_API_KEY (or MEM0G_LLM_API_KEY), or point "
                 "MEM0G_LLM_BASE_URL at another OpenAI-compatible server"
@@ -61,7 +107,7 @@ class LLMConfig(BaseModel):
 
 
 class LLMUsage(BaseModel):
-    """Calls and tokens; add them up with ``+`` or ``+=``."""
+    """Calls and tokens. ``a + b`` makes a new record; ``total += b`` adds in place (like a list)."""
 
     calls: int = 0
     prompt_tokens: int = 0
@@ -71,16 +117,33 @@ class LLMUsage(BaseModel):
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def __add__(self, other: LLMUsage) -> LLMUsage:
+    def __add__(self, other: object) -> LLMUsage:
+        if not isinstance(other, LLMUsage):
+            return NotImplemented
         return LLMUsage(
             calls=self.calls + other.calls,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
         )
 
+    def __radd__(self, other: object) -> LLMUsage:
+        # ``sum(usages)`` starts from the integer 0.
+        if other == 0:
+            return self.model_copy()
+        return NotImplemented
+
+    def __iadd__(self, other: object) -> LLMUsage:
+        if not isinstance(other, LLMUsage):
+            return NotImplemented
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        return self
+
 
 class LLMCall(BaseModel):
-    """One HTTP round trip to the model (retries of the same request are not counted apart)."""
+    """One answered HTTP round trip to the model (the SDK's retries of it are not counted apart;
+    requests the server refused, such as an unsupported ``response_format``, are not counted)."""
 
     model: str
     mode: Literal["json_schema", "json_object", "prompt"]
@@ -88,18 +151,22 @@ class LLMCall(BaseModel):
     completion_tokens: int
     duration_ms: float
     repair: bool = False
-    usage_reported: bool = True  # False: the server sent no usage; tokens were counted locally
+    #: False when the server sent no ``usage``: the tokens were then counted locally (cl100k).
+    usage_reported: bool = True
 
 
 def llm_config_from_settings(settings: Settings, *, summary: bool = False) -> LLMConfig | None:
-    """The configured LLM, or ``None`` when neither a base URL nor an API key is set."""
+    """The configured LLM, or ``None`` when neither a base URL nor an API key is set.
+
+    ``summary=True`` gives the model of summary refreshes (``llm_summary_model``, else ``llm_model``).
+    """
     if not settings.llm_base_url and not settings.llm_api_key:
         return None
     model = (settings.llm_summary_model if summary else None) or settings.llm_model
     return LLMConfig(
-        model=model,
         base_url=settings.llm_base_url,
         api_key=settings.llm_api_key,
+        model=model,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
         extra_headers=dict(settings.llm_extra_headers),
