@@ -59,3 +59,113 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MEM0G_HOPS", "many")
     with pytest.raises(ConfigError, match="hops"):
         load_settings()
+
+
+def _no_llm_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (
+        "OPENAI_API_KEY",
+        "LLM_API_KEY",
+        "MEM0G_LLM_API_KEY",
+        "MEM0G_LLM_BASE_URL",
+        "MEM0G_LLM_MODEL",
+        "MEM0G_LLM_SUMMARY_MODEL",
+        "MEM0G_LLM_TIMEOUT",
+        "MEM0G_LLM_MAX_RETRIES",
+        "MEM0G_LLM_EXTRA_HEADERS",
+        "MEM0G_LLM_STRUCTURED_OUTPUT",
+        "MEM0G_LLM_TEMPERATURE",
+        "MEM0G_LLM_AZURE_API_VERSION",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_no_llm_is_configured_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mem0g.llm import llm_config_from_settings
+
+    _no_llm_env(monkeypatch)
+    s = load_settings()
+    assert (s.llm_base_url, s.llm_api_key, s.llm_model, s.llm_summary_model) == (
+        None,
+        None,
+        "gpt-4o-mini",
+        None,
+    )
+    assert (s.llm_timeout, s.llm_max_retries, s.llm_structured_output, s.llm_temperature) == (
+        60,
+        4,
+        "auto",
+        0,
+    )
+    assert llm_config_from_settings(s) is None
+
+
+def test_llm_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mem0g.llm import llm_config_from_settings
+
+    _no_llm_env(monkeypatch)
+    monkeypatch.setenv("MEM0G_LLM_BASE_URL", "http://localhost:11434/v1")
+    monkeypatch.setenv("MEM0G_LLM_MODEL", "qwen2.5:7b")
+    monkeypatch.setenv("MEM0G_LLM_SUMMARY_MODEL", "qwen2.5:1.5b")
+    monkeypatch.setenv("MEM0G_LLM_TIMEOUT", "12.5")
+    monkeypatch.setenv("MEM0G_LLM_MAX_RETRIES", "1")
+    monkeypatch.setenv("MEM0G_LLM_EXTRA_HEADERS", '{"X-Team": "memory"}')
+    monkeypatch.setenv("MEM0G_LLM_STRUCTURED_OUTPUT", "json_object")
+    monkeypatch.setenv("MEM0G_LLM_TEMPERATURE", "0.2")
+    s = load_settings()
+    config = llm_config_from_settings(s)
+    assert config is not None
+    assert (config.base_url, config.model, config.api_key) == (
+        "http://localhost:11434/v1",
+        "qwen2.5:7b",
+        None,
+    )
+    assert (config.timeout, config.max_retries, config.temperature) == (12.5, 1, 0.2)
+    assert config.extra_headers == {"X-Team": "memory"} and config.structured_output == "json_object"
+    assert config.provider == "OpenAI-compatible server at http://localhost:11434/v1"
+    summary = llm_config_from_settings(s, summary=True)
+    assert summary is not None and summary.model == "qwen2.5:1.5b" and summary.base_url == config.base_url
+
+
+def test_llm_api_key_sources_and_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from mem0g.llm import llm_config_from_settings
+
+    _no_llm_env(monkeypatch)
+    monkeypatch.setenv("LLM_API_KEY", "unprefixed-is-ignored")
+    assert load_settings().llm_api_key is None
+    (tmp_path / "mem0g.toml").write_text('llm_api_key = "from-file"\n')
+    assert load_settings().llm_api_key == "from-file"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    s = load_settings()
+    assert s.llm_api_key == "sk-openai" and s.openai_api_key == "sk-openai"
+    monkeypatch.setenv("MEM0G_LLM_API_KEY", "sk-mem0g")
+    assert load_settings().llm_api_key == "sk-mem0g"
+    assert load_settings(llm_api_key="sk-arg").llm_api_key == "sk-arg"
+    assert "sk-mem0g" not in repr(load_settings())
+    config = llm_config_from_settings(load_settings())  # a key alone means OpenAI
+    assert config is not None and config.provider == "OpenAI" and config.model == "gpt-4o-mini"
+
+
+def test_azure_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mem0g.llm import llm_config_from_settings
+
+    _no_llm_env(monkeypatch)
+    s = load_settings(
+        llm_base_url="https://res.openai.azure.com",
+        llm_api_key="k",
+        llm_model="my-deployment",
+        llm_azure_api_version="2024-10-21",
+    )
+    config = llm_config_from_settings(s)
+    assert config is not None and config.azure_api_version == "2024-10-21"
+    assert config.provider == "Azure OpenAI at https://res.openai.azure.com"
+
+
+def test_bad_llm_settings_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_llm_env(monkeypatch)
+    monkeypatch.setenv("MEM0G_LLM_EXTRA_HEADERS", "X-Team: memory")
+    with pytest.raises(ConfigError, match="llm_extra_headers"):
+        load_settings()
+    monkeypatch.delenv("MEM0G_LLM_EXTRA_HEADERS")
+    monkeypatch.setenv("MEM0G_LLM_STRUCTURED_OUTPUT", "xml")
+    with pytest.raises(ConfigError, match="llm_structured_output"):
+        load_settings()
