@@ -91,12 +91,13 @@ def test_request_carries_model_messages_schema_and_headers(llm_stub: LLMStub) ->
     assert request.retry_count == 0
 
 
-def test_model_and_max_tokens_per_call(llm_stub: LLMStub) -> None:
+def test_model_and_max_tokens_per_call_and_a_safe_schema_name(llm_stub: LLMStub) -> None:
     llm_stub.script(GOOD)
     with client(llm_stub) as llm:
-        llm.structured(ASK, schema=Pet, name="pet", model="cheap-model", max_tokens=50)
+        llm.structured(ASK, schema=Pet, name="my pet: v2", model="cheap-model", max_tokens=50)
     (request,) = llm_stub.chat_requests()
     assert request.body["model"] == "cheap-model" and request.body["max_tokens"] == 50
+    assert request.schema_name == "my_pet__v2"
 
 
 def test_schema_that_cannot_be_strict_is_sent_non_strict(llm_stub: LLMStub) -> None:

@@ -6,8 +6,9 @@ of ``openai`` 3.54, ``openai/_base_client.py``: ``_should_retry``, ``_calculate_
 * retried: timeouts, connection errors, HTTP 408, 409, 429 and every 5xx; also any answer carrying
   ``x-should-retry: true``, and never one carrying ``x-should-retry: false``;
 * the wait: the server's ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date) when it is
-  between 0 and 120 s exclusive of 0; a ``Retry-After`` over 120 s is not retried at all; otherwise
-  exponential backoff, 0.5 s doubling per retry up to 8 s, minus a random 0-25 % jitter;
+  above 0 and at most 120 s; an answer asking for more than 120 s is not retried at all; otherwise
+  (no header, or ``Retry-After: 0``) exponential backoff: 0.5 s doubling per retry up to 8 s,
+  minus a random 0-25 % jitter;
 * ``timeout`` bounds each attempt, so the worst case is about ``(max_retries + 1) * timeout`` plus
   the waits; every attempt of one request carries the same idempotency key.
 

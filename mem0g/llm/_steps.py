@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ T = TypeVar("T", bound=BaseModel)
 Mode = Literal["json_schema", "json_object", "prompt"]
 _NEXT_MODE: dict[Mode, Mode | None] = {"json_schema": "json_object", "json_object": "prompt", "prompt": None}
 _MAX_DETAIL = 300
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_ERRORS = 8
 # Words in a 400/422 answer that say the server does not take the response_format we sent.
 _FORMAT_WORDS = (
@@ -157,9 +159,12 @@ def _request(
         params[state.max_tokens_param] = max_tokens
     plain, strict, strict_ok, _ = _schemas(schema)
     if mode == "json_schema":
+        # OpenAI takes names of at most 64 letters, digits, '_' and '-', and answers HTTP 400 otherwise
+        # (which would read as a refusal of json_schema itself).
+        safe = _UNSAFE_NAME.sub("_", name)[:64] or "answer"
         params["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": name, "schema": strict if strict_ok else plain, "strict": strict_ok},
+            "json_schema": {"name": safe, "schema": strict if strict_ok else plain, "strict": strict_ok},
         }
     else:
         if mode == "json_object":
