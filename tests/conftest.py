@@ -125,23 +125,15 @@ def make_user(session_memory: Memory) -> Iterator[object]:
 
 
 @pytest.fixture
-def openai_stub() -> Iterator[object]:
-    """A local OpenAI-compatible HTTP server scripted by the test (see tests/openai_stub.py)."""
-    from mem0g.testing import OpenAIStub
-
-    stub = OpenAIStub()
-    yield stub
-    stub.close()
-
-
-@pytest.fixture
 def llm_stub() -> Iterator[Any]:
-    """A local OpenAI-compatible HTTP server on 127.0.0.1, scripted by the test (tests/llm_stub.py).
-
-    ``tests/`` has no ``__init__.py``, so pytest's default import mode puts it on ``sys.path``
-    (as it does for this conftest): test modules import helpers with ``from llm_stub import ...``.
-    """
-    from llm_stub import LLMStub
+    """A local OpenAI-compatible HTTP server on 127.0.0.1, scripted by the test (mem0g.testing)."""
+    from mem0g.testing import LLMStub
 
     with LLMStub() as stub:
         yield stub
+
+
+@pytest.fixture
+def openai_stub(llm_stub: Any) -> Any:
+    """The same stub under the name the conversation tests use."""
+    return llm_stub

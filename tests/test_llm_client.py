@@ -19,7 +19,6 @@ import httpx2
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from llm_stub import Delay, LLMStub, Reply, chat_prompt_tokens
 from pydantic import BaseModel, Field
 
 from mem0g.errors import ConfigError, LLMError, LLMOutputError, LLMUnavailableError
@@ -35,6 +34,7 @@ from mem0g.llm import (
     strict_problems,
     strict_schema,
 )
+from mem0g.testing import Delay, LLMStub, Reply, chat_prompt_tokens
 
 
 class Pet(BaseModel):

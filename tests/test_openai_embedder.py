@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import openai
 import pytest
-from llm_stub import LLMStub, vector
 
 from mem0g.embeddings import OpenAIEmbedder, embed_unique
 from mem0g.errors import ConfigError, EmbeddingDimensionMismatchError, EmbeddingError
+from mem0g.testing import LLMStub, vector
 
 TEXTS = [f"fact number {i}" for i in range(7)]
 
@@ -78,11 +78,6 @@ def test_unreachable_server_is_an_embedding_error() -> None:
     assert isinstance(err.value.__cause__, openai.APIConnectionError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OpenAIEmbedder's message says 'Connection error.' without the server URL or the fix "
-    "(mem0g/embeddings/_openai.py is outside the LLM-client change)",
-)
 def test_unreachable_server_message_names_the_url_and_the_fix() -> None:
     with LLMStub() as gone:
         url = gone.url

@@ -26,6 +26,8 @@ class OpenAIEmbedder:
         api_key: str | None = None,
         base_url: str | None = None,
         batch_size: int = 512,
+        timeout: float = 60.0,
+        max_retries: int = 4,
         client: Any = None,
     ) -> None:
         dims = dimensions or _KNOWN_DIMENSIONS.get(model)
@@ -39,8 +41,18 @@ class OpenAIEmbedder:
         if client is None:
             from openai import OpenAI
 
-            client = OpenAI(api_key=api_key, base_url=base_url)
+            # The SDK's default timeout is 600 s: a hung server would stall every add for ten minutes.
+            if not api_key and base_url is None:
+                raise ConfigError(
+                    "OpenAI embeddings need an API key: set OPENAI_API_KEY, or MEM0G_EMBEDDING_BASE_URL "
+                    "for another OpenAI-compatible server"
+                )
+            # Local servers ignore the key, but the SDK insists on one.
+            client = OpenAI(
+                api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=max_retries
+            )
         self._client = client
+        self._where = str(getattr(client, "base_url", base_url) or "OpenAI")
         # Only the text-embedding-3 family accepts a `dimensions` request parameter.
         self._send_dimensions = dimensions is not None and model.startswith("text-embedding-3")
 
@@ -61,7 +73,9 @@ class OpenAIEmbedder:
                 response = self._client.embeddings.create(model=self._model_name, input=chunk, **extra)
             except Exception as exc:
                 raise EmbeddingError(
-                    f"embedding request to model {self._model_name!r} failed: {type(exc).__name__}: {exc}"
+                    f"embedding request to model {self._model_name!r} at {self._where} failed: "
+                    f"{type(exc).__name__}: {exc}; check MEM0G_EMBEDDING_BASE_URL, MEM0G_EMBEDDING_MODEL and "
+                    "the API key, or use the local default (MEM0G_EMBEDDER=sentence-transformers)"
                 ) from exc
             ordered = sorted(response.data, key=lambda d: d.index)
             out.extend([float(x) for x in d.embedding] for d in ordered)
