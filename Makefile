@@ -1,12 +1,16 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.10, Java 17+, Maven):
 #   make demo   - install into .venv, build and start the local Neo4j (or use NEO4J_URI), run the demo
 #   make test   - install into .venv and run the whole test suite against a real Neo4j
+#   make bench  - scale, latency and temporal correctness at 1k, 10k, 100k facts (docs/benchmarks/)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.mem0g-installed
+BENCH_STAMP = $(VENV)/.mem0g-bench-installed
+# Arguments added to every bench run, e.g. make bench BENCH_ARGS="--neo4j-uri bolt://host:7687"
+BENCH_ARGS ?=
 
-.PHONY: demo test install lint typecheck bench neo4j-start neo4j-stop clean
+.PHONY: demo test install lint typecheck bench bench-1m neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/mem0g demo
@@ -28,6 +36,14 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Each size runs in its own process on its own fresh Neo4j; results merge into docs/benchmarks/.
+bench: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1k 10k 100k $(BENCH_ARGS)
+
+# 1M facts across 1,000 users (hours on 2 cores; embedding-alone timed on every 10th batch).
+bench-1m: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1m --embed-every 10 --heap 4g --pagecache 4g $(BENCH_ARGS)
 
 neo4j-start: $(STAMP)
 	$(BIN)/mem0g neo4j start

@@ -1,0 +1,968 @@
+"""Scale, latency and temporal correctness of mem0g on synthetic worlds (no LLM).
+
+    .venv/bin/python -m bench.run                          # 1k, 10k, 100k facts for one user
+    .venv/bin/python -m bench.run --sizes 1k               # one size (develop with this)
+    .venv/bin/python -m bench.run --sizes 1m --embed-every 10   # 1M facts across 1,000 users
+
+For each size, in a fresh child process (so peak RSS is per size) and, unless ``--neo4j-uri`` is
+given, on a fresh dedicated Neo4j (``mem0g.launcher.LocalNeo4j`` in a temporary home, so the store
+size is that size's alone):
+
+1. the world (``bench/world.py``) is generated or reused from ``--worlds``;
+2. ingest: the facts go through ``Memory.add_facts`` in batches of ``--batch``, in observation order;
+   before each sampled batch, the very texts ``add_facts`` embeds for it (``texts_to_embed`` of the
+   same prepared batch) are embedded alone with the same embedder: ``ratio = ingest time / embedding
+   time`` on the same batches, ``overhead = ratio - 1`` (DESIGN target: <= 0.5);
+3. store audit: every stored fact (``get_all``) against the true timelines (wrong current, true
+   facts not current, timelines exactly right), and duplicate entities (``cypher/bench_*``);
+4. search: ``--warmup`` untimed queries, then every query of ``queries.jsonl`` timed end to end
+   (query embedding included; it is also reported alone) and scored: hit@k of the expected facts,
+   facts wrongly reported holding / not holding at the asked instant, context tokens (cl100k);
+5. recall of the vector entry points against exact cosine in numpy over the user's own facts, for
+   the main user (the path search takes) and for a small user (``--recall-facts``) added to the same
+   database with the index path forced (``exact_max_facts=0``);
+6. Neo4j store size (du of the server's data folder), Python and Neo4j peak RSS.
+
+Results are merged into ``<out>/results.json`` under ``systems.mem0g.sizes.<label>`` (other
+systems' entries are kept), then ``bench.report`` renders ``results.md`` and the PNG plots.
+Figures depend on the machine and on what else runs on it: they are measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench.scoring import context_text, latency_stats, pct, score_query, summarize
+from bench.world import KINDS, Truth, ensure_world, read_facts, read_queries, triple_key
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "docs" / "benchmarks"
+DEFAULT_WORLDS = ROOT / "bench" / ".worlds"
+RESULTS_FORMAT = 1
+
+#: label -> (facts, users)
+PRESETS: dict[str, tuple[int, int]] = {
+    "1k": (1_000, 1),
+    "10k": (10_000, 1),
+    "100k": (100_000, 1),
+    "1m": (1_000_000, 1_000),
+}
+
+
+def parse_size(text: str) -> tuple[str, int, int]:
+    """``1k``/``10k``/``100k``/``1m`` or ``FACTS`` or ``FACTS:USERS`` -> (label, facts, users)."""
+    if text in PRESETS:
+        return (text, *PRESETS[text])
+    facts, _, users = text.partition(":")
+    n, u = int(facts), int(users or 1)
+    label = f"{n // 1000}k" if n % 1000 == 0 and n < 1_000_000 else str(n)
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        label = f"{n // 1_000_000}m"
+    return (label if u == 1 else f"{label}-{u}u", n, u)
+
+
+# -- small helpers --------------------------------------------------------------------------------
+
+
+def _du(path: Path) -> tuple[int, int]:
+    used = apparent = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                st = os.lstat(os.path.join(folder, name))
+                used += st.st_blocks * 512
+                apparent += st.st_size
+    return used, apparent
+
+
+def store_size(data_dir: Path, database: str = "neo4j") -> dict[str, Any]:
+    """Disk usage like ``du`` (allocated blocks) of the server's data folder: all of it, the user
+    database's store files, and its transaction logs (the ``system`` database makes the rest)."""
+    total, apparent = _du(data_dir)
+    store, _ = _du(data_dir / "databases" / database)
+    logs, _ = _du(data_dir / "transactions" / database)
+    return {
+        "du_bytes": total,
+        "apparent_bytes": apparent,
+        "database_du_bytes": store,
+        "tx_logs_du_bytes": logs,
+    }
+
+
+def _proc_status(pid: int, key: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def python_peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) * 1024
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = os.cpu_count()
+    return {
+        "cores": affinity,
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu,
+        "ram_bytes": ram,
+        "platform": platform.platform(),
+    }
+
+
+def versions() -> dict[str, Any]:
+    import neo4j
+    import numpy
+    import sentence_transformers
+    import torch
+
+    import mem0g
+
+    return {
+        "mem0g": mem0g.__version__,
+        "mem0g_git": _git_head(),
+        "neo4j_driver": neo4j.__version__,
+        "python": platform.python_version(),
+        "sentence_transformers": sentence_transformers.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy": numpy.__version__,
+    }
+
+
+def _git_head() -> str | None:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "mem0g", "cypher"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+class TimedEmbedder:
+    """Wraps an embedder and remembers how long each ``embed`` call took (query embedding time)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.last_ms = 0.0
+
+    @property
+    def model_name(self) -> str:
+        return str(self.inner.model_name)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.inner.dimensions)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        start = time.perf_counter()
+        out: list[list[float]] = self.inner.embed(texts)
+        self.last_ms = (time.perf_counter() - start) * 1000
+        return out
+
+
+# -- Neo4j ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def neo4j_server(args: argparse.Namespace, label: str) -> Iterator[dict[str, Any]]:
+    """The Bolt URI to use and what is known of the server (its data folder and pid if ours)."""
+    if args.neo4j_uri:
+        yield {
+            "uri": args.neo4j_uri,
+            "data_dir": Path(args.neo4j_data_dir) if args.neo4j_data_dir else None,
+            "pid": None,
+            "dedicated": False,
+        }
+        return
+    from mem0g.launcher import LocalNeo4j
+
+    root = Path(args.neo4j_root or tempfile.gettempdir()) / "mem0g-bench"
+    root.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=root))
+    server = LocalNeo4j(home=home, heap=args.heap, pagecache=args.pagecache)
+    status = server.start()
+    print(f"[{label}] {status.message}", file=sys.stderr)
+    try:
+        yield {
+            "uri": status.bolt_uri,
+            "data_dir": home / "data",
+            "pid": status.pid,
+            "dedicated": True,
+            "home": str(home),
+            "heap": args.heap,
+            "pagecache": args.pagecache,
+        }
+    finally:
+        if args.keep_neo4j:
+            print(f"[{label}] kept Neo4j running: {status.bolt_uri} (home {home})", file=sys.stderr)
+        else:
+            server.stop()
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _rows(memory: Any, name: str, **params: Any) -> list[dict[str, Any]]:
+    from mem0g._steps import single
+
+    return memory.store.read(lambda: single(name, **params))
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+
+
+def ingest(
+    memory: Any, facts_by_user: dict[str, list[dict[str, Any]]], *, batch: int, embed_every: int, label: str
+) -> dict[str, Any]:
+    from mem0g._args import to_fact
+    from mem0g._prepare import prepare_batch
+    from mem0g._time import utcnow
+    from mem0g.embeddings import embed_unique
+
+    total_facts = sum(len(v) for v in facts_by_user.values())
+    ingest_s = sampled_ingest_s = embed_s = 0.0
+    sampled_facts = texts_embedded = batches = 0
+    batch_ms: list[float] = []
+    report_counts = {
+        "added": 0,
+        "restated": 0,
+        "superseded": 0,
+        "ended": 0,
+        "history": 0,
+        "entities_created": 0,
+    }
+    done = 0
+    last_print = time.monotonic()
+    for user, facts in facts_by_user.items():
+        for start in range(0, len(facts), batch):
+            chunk = facts[start : start + batch]
+            sampled = batches % embed_every == 0
+            if sampled:
+                prepared = prepare_batch(
+                    [to_fact(f) for f in chunk],
+                    user_id=user,
+                    now=utcnow(),
+                    cardinality_overrides=memory.settings.cardinality,
+                )
+                texts = prepared.texts_to_embed()
+                began = time.perf_counter()
+                embed_unique(memory.embedder, texts)
+                embed_s += time.perf_counter() - began
+                texts_embedded += len(set(texts))
+            began = time.perf_counter()
+            report = memory.add_facts(chunk, user_id=user)
+            took = time.perf_counter() - began
+            ingest_s += took
+            batch_ms.append(took * 1000)
+            if sampled:
+                sampled_ingest_s += took
+                sampled_facts += len(chunk)
+            for key in report_counts:
+                value = getattr(report, key)
+                report_counts[key] += value if isinstance(value, int) else len(value)
+            batches += 1
+            done += len(chunk)
+            if time.monotonic() - last_print > 30:
+                last_print = time.monotonic()
+                print(
+                    f"[{label}] ingested {done}/{total_facts} facts ({done / ingest_s:.0f}/s)",
+                    file=sys.stderr,
+                )
+    ratio = sampled_ingest_s / embed_s if embed_s else None
+    return {
+        "facts": total_facts,
+        "batches": batches,
+        "batch_size": batch,
+        "seconds": round(ingest_s, 2),
+        "facts_per_s": round(total_facts / ingest_s, 1),
+        "embed_only": {
+            "sampled_batches_every": embed_every,
+            "sampled_facts": sampled_facts,
+            "texts": texts_embedded,
+            "seconds": round(embed_s, 2),
+            "facts_per_s": round(sampled_facts / embed_s, 1) if embed_s else None,
+            "texts_per_s": round(texts_embedded / embed_s, 1) if embed_s else None,
+            "ingest_seconds_same_batches": round(sampled_ingest_s, 2),
+        },
+        "ratio": round(ratio, 3) if ratio else None,
+        "overhead": round(ratio - 1, 3) if ratio else None,
+        "batch_ms": {"p50": round(pct(batch_ms, 0.5) or 0, 1), "p95": round(pct(batch_ms, 0.95) or 0, 1)},
+        "outcomes": report_counts,
+    }
+
+
+# -- store audit ----------------------------------------------------------------------------------
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else value.astimezone(timezone.utc).date()
+
+
+def store_audit(memory: Any, truth: Truth, users: Sequence[str], *, examples: int = 10) -> dict[str, Any]:
+    """Every stored fact against the truth: current-ness now, and each (subject, predicate) timeline."""
+    now = datetime.now(timezone.utc)
+    wrong_current = not_current = missing = groups = exact = facts = 0
+    bad: list[dict[str, Any]] = []
+    for user in users:
+        records = memory.get_all(user_id=user)
+        facts += len(records)
+        stored: dict[tuple[str, str], list[Any]] = {}
+        current_keys: set[tuple[str, str, str]] = set()
+        any_keys: set[tuple[str, str, str]] = set()
+        for r in records:
+            key = triple_key(r.subject, r.predicate, r.object)
+            stored.setdefault(key[:2], []).append(r)
+            any_keys.add(key)
+            is_current = r.status == "current" and (r.valid_until is None or r.valid_until > now)
+            if is_current:
+                current_keys.add(key)
+                if not truth.holds(user, *key):
+                    wrong_current += 1
+                    if len(bad) < examples:
+                        bad.append(
+                            {
+                                "problem": "current but not true now",
+                                "user": user,
+                                "fact": r.fact,
+                                "valid_from": str(r.valid_from),
+                                "valid_until": str(r.valid_until),
+                            }
+                        )
+        for subject, predicate, ivs in truth.groups(user):
+            groups += 1
+            want = {(o, start, end) for o, start, end in ivs}
+            pieces = sorted(
+                (
+                    (triple_key(r.subject, r.predicate, r.object)[2], _day(r.valid_from), _day(r.valid_until))
+                    for r in stored.get((subject, predicate), [])
+                ),
+                key=lambda p: (p[1] or date.min, p[0]),
+            )
+            merged: list[tuple[str, date | None, date | None]] = []
+            for obj, start, end in pieces:  # contiguous pieces of one value are one interval
+                if merged and merged[-1][0] == obj and merged[-1][2] == start:
+                    merged[-1] = (obj, merged[-1][1], end)
+                else:
+                    merged.append((obj, start, end))
+            if set(merged) == want:
+                exact += 1
+            elif len(bad) < examples:
+                bad.append(
+                    {
+                        "problem": "timeline differs",
+                        "user": user,
+                        "subject": subject,
+                        "predicate": predicate,
+                        "truth": sorted([o, str(s), str(e)] for o, s, e in want),
+                        "stored": [[o, str(s), str(e)] for o, s, e in merged],
+                    }
+                )
+            for obj, _, end in ivs:
+                if end is None:
+                    key = (subject, predicate, obj)
+                    if key not in current_keys:
+                        if key in any_keys:
+                            not_current += 1
+                        else:
+                            missing += 1
+    return {
+        "facts_stored": facts,
+        "wrong_current": wrong_current,
+        "wrong_superseded": not_current,
+        "missing": missing,
+        "timelines": groups,
+        "timelines_exact": exact,
+        "timelines_exact_share": round(exact / groups, 4) if groups else None,
+        "examples": bad,
+    }
+
+
+def duplicates(memory: Any, truth: Truth, users: Sequence[str]) -> dict[str, Any]:
+    rows = _rows(memory, "bench_duplicate_entities", user_ids=list(users))
+    nodes = sum(r["nodes"] for r in rows)
+    expected = sum(truth.entities.get(u, 0) for u in users)
+    return {
+        "duplicates": sum(r["duplicates"] for r in rows),
+        "entity_nodes": nodes,
+        "true_entities": expected,
+        "extra_nodes": nodes - expected,
+        "examples": [e for r in rows for e in r["examples"]][:10],
+    }
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        import psutil
+
+        times = psutil.Process(pid).cpu_times()
+        return float(times.user + times.system)
+    except Exception:  # psutil missing or the process gone: no figure, not a failure
+        return 0.0
+
+
+def run_search(
+    memory: Any,
+    timed: TimedEmbedder,
+    queries: Sequence[dict[str, Any]],
+    truth: Truth,
+    *,
+    k: int,
+    warmup: int,
+    label: str,
+    neo4j_pid: int | None = None,
+) -> dict[str, Any]:
+    from mem0g.llm._tokens import count_tokens
+
+    for i in range(warmup):  # untimed: loads caches, JIT-compiles Neo4j query plans
+        q = queries[(i * 7919) % len(queries)]
+        memory.search(
+            q["query"], user_id=q["user_id"], limit=k, as_of=q["as_of"], include_history=q["include_history"]
+        )
+    now = datetime.now(timezone.utc)
+    per_kind: dict[str, dict[str, list[Any]]] = {
+        kind: {"ms": [], "embed_ms": [], "scores": [], "tokens": [], "cpu_py": [], "cpu_db": []}
+        for kind in KINDS
+    }
+    failures: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    began = time.monotonic()
+    for n, q in enumerate(queries):
+        cpu_py, cpu_db = time.process_time(), _cpu_seconds(neo4j_pid)
+        start = time.perf_counter()
+        result = memory.search(
+            q["query"], user_id=q["user_id"], limit=k, as_of=q["as_of"], include_history=q["include_history"]
+        )
+        ms = (time.perf_counter() - start) * 1000
+        bucket = per_kind[q["kind"]]
+        bucket["cpu_py"].append(time.process_time() - cpu_py)
+        bucket["cpu_db"].append(_cpu_seconds(neo4j_pid) - cpu_db)
+        bucket["ms"].append(ms)
+        bucket["embed_ms"].append(timed.last_ms)
+        score = score_query(q, result.results, truth, now)
+        bucket["scores"].append(score)
+        bucket["tokens"].append(count_tokens(context_text(result.results)))
+        if (not score["hit"] or score["wrong_current"] or score["wrong_superseded"]) and len(
+            failures[q["kind"]]
+        ) < 5:
+            failures[q["kind"]].append(
+                {
+                    "id": q["id"],
+                    "query": q["query"],
+                    "as_of": q["as_of"],
+                    "expected": [f"{e['subject']} | {e['predicate']} | {e['object']}" for e in q["expected"]],
+                    "got": [
+                        f"{h.subject} | {h.predicate} | {h.object} | {h.status} | "
+                        f"{_day(h.valid_from)}..{_day(h.valid_until)} | hops {h.hops}"
+                        for h in result.results
+                    ],
+                    **{key: score[key] for key in ("wrong_current", "wrong_superseded")},
+                }
+            )
+        if time.monotonic() - began > 30 and n % 100 == 0:
+            print(f"[{label}] searched {n}/{len(queries)}", file=sys.stderr)
+    latency: dict[str, Any] = {}
+    correctness: dict[str, Any] = {}
+    every_ms: list[float] = []
+    every_scores: list[dict[str, Any]] = []
+    every_tokens: list[int] = []
+    for kind, bucket in per_kind.items():
+        if not bucket["ms"]:
+            continue
+        every_ms += bucket["ms"]
+        every_scores += bucket["scores"]
+        every_tokens += bucket["tokens"]
+        latency[kind] = {
+            **latency_stats(bucket["ms"]),
+            "embed_p50_ms": round(pct(bucket["embed_ms"], 0.5) or 0, 2),
+            # Mean CPU per query: less sensitive than wall time to other load on the machine.
+            "cpu_python_mean_ms": round(1000 * statistics.fmean(bucket["cpu_py"]), 2),
+            "cpu_neo4j_mean_ms": round(1000 * statistics.fmean(bucket["cpu_db"]), 2) if neo4j_pid else None,
+        }
+        correctness[kind] = summarize(bucket["scores"], bucket["tokens"], k)
+    latency["all"] = latency_stats(every_ms)
+    correctness["all"] = summarize(every_scores, every_tokens, k)
+    return {"k": k, "warmup": warmup, "latency": latency, "correctness": correctness, "failures": failures}
+
+
+# -- recall of the vector entry points ------------------------------------------------------------
+
+
+def _user_vectors(memory: Any, name: str, user: str) -> tuple[list[str], Any, list[dict[str, Any]]]:
+    import numpy as np
+
+    from mem0g.queries import query as cypher
+
+    ids: list[str] = []
+    vectors: list[Any] = []
+    meta: list[dict[str, Any]] = []
+    with memory.store.driver.session(database=memory.store.database) as session:
+        for record in session.run(cypher(name), user_id=user):  # streamed: 100k vectors stay small
+            ids.append(record["id"])
+            vectors.append(np.asarray(record["embedding"], dtype=np.float32))
+            meta.append({k: record.get(k) for k in ("status", "valid_from", "valid_until")})
+    matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return ids, matrix / np.where(norms == 0, 1, norms), meta
+
+
+def _passes(meta: dict[str, Any], flt: Any) -> bool:
+    """The time filter of search_facts_exact, in Python."""
+    vf = meta["valid_from"].to_native() if meta.get("valid_from") is not None else None
+    vu = meta["valid_until"].to_native() if meta.get("valid_until") is not None else None
+    if flt.include_history:
+        return True
+    if flt.as_of is None:
+        return meta["status"] != "superseded" and (vu is None or vu > flt.now)
+    return (vf is None or vf <= flt.as_of) and (vu is None or vu > flt.as_of)
+
+
+def vector_recall(
+    memory: Any, user: str, queries: Sequence[dict[str, Any]], *, k: int, exact_max: int
+) -> dict[str, Any]:
+    """Recall@k of mem0g's vector entry points (facts and entities) against exact cosine in numpy.
+
+    ``exact_max`` is the ``exact_max_facts`` mem0g decides with; 0 forces the index path.
+    """
+    import numpy as np
+
+    from mem0g._args import search_args
+    from mem0g.retrieval import _vector_entries  # the entry-point step search() runs
+
+    stats = memory.store.tenant_stats(user)
+    f_ids, f_mat, f_meta = _user_vectors(memory, "bench_user_fact_vectors", user)
+    e_ids, e_mat, _ = _user_vectors(memory, "bench_user_entity_vectors", user)
+    tol = 1e-4
+    out: dict[str, Any] = {}
+    for what in ("facts", "entities"):
+        recalls: list[float] = []
+        ms: list[float] = []
+        for q in queries:
+            vector = memory.embedder.embed([q["query"]])[0]
+            args = search_args(
+                memory.settings,
+                q["query"],
+                user_id=user,
+                limit=k,
+                as_of=q["as_of"],
+                include_history=q["include_history"],
+                hops=None,
+                agent_id=None,
+                run_id=None,
+                filters=None,
+                token_budget=None,
+            )
+            v = np.asarray(vector, dtype=np.float32)
+            if what == "facts":
+                mask = np.array([_passes(m, args.flt) for m in f_meta], dtype=bool)
+                pool_ids = [i for i, keep in zip(f_ids, mask, strict=True) if keep]
+                sims = f_mat[mask] @ v if mask.any() else np.zeros(0)
+                params = {"user_id": user, "vector": vector, **args.flt.params()}
+                counts = (stats["user_facts"], stats["total_facts"])
+            else:
+                pool_ids, sims = e_ids, e_mat @ v
+                params = {"user_id": user, "vector": vector}
+                counts = (stats["user_entities"], stats["total_entities"])
+            if len(pool_ids) == 0:
+                continue
+            want = min(k, len(pool_ids))
+            kth = np.sort(sims)[::-1][want - 1]
+            exact_sim = dict(zip(pool_ids, sims.tolist(), strict=True))
+            start = time.perf_counter()
+            found = memory.store.read(
+                lambda params=params, counts=counts, what=what: _vector_entries(
+                    what, params, k=k, user_count=counts[0], total_count=counts[1], exact_max=exact_max
+                )
+            )
+            ms.append((time.perf_counter() - start) * 1000)
+            good = sum(1 for fid, _ in found[:want] if fid in exact_sim and exact_sim[fid] >= kth - tol)
+            recalls.append(min(good, want) / want)
+        path = "exact" if counts[0] <= exact_max else "index (over-fetch, exact fallback)"
+        out[what] = {
+            "queries": len(recalls),
+            "recall_at_k": round(statistics.fmean(recalls), 4) if recalls else None,
+            "min_recall": round(min(recalls), 4) if recalls else None,
+            "perfect_share": round(sum(1 for r in recalls if r >= 1.0) / len(recalls), 4)
+            if recalls
+            else None,
+            "entry_p50_ms": round(pct(ms, 0.5) or 0, 2),
+            "entry_p95_ms": round(pct(ms, 0.95) or 0, 2),
+            "path": path,
+            "user_items": counts[0],
+            "total_items": counts[1],
+            "user_share": round(counts[0] / counts[1], 5) if counts[1] else None,
+        }
+    out["k"] = k
+    out["exact_max_facts"] = exact_max
+    return out
+
+
+# -- one size (child process) ---------------------------------------------------------------------
+
+
+def run_one(args: argparse.Namespace) -> dict[str, Any]:
+    from mem0g import Memory
+    from mem0g.embeddings import make_embedder
+
+    label, n_facts, n_users = parse_size(args.size)
+    started = datetime.now(timezone.utc)
+    folder = Path(args.worlds) / f"{label}-s{args.seed}"
+    t0 = time.perf_counter()
+    world = ensure_world(folder, n_facts=n_facts, n_users=n_users, seed=args.seed, queries=args.queries)
+    print(
+        f"[{label}] world {folder} ({time.perf_counter() - t0:.1f}s): {world['facts']} facts, "
+        f"{world['queries']} queries",
+        file=sys.stderr,
+    )
+    truth = Truth.load(folder / "truth.json")
+    queries = read_queries(folder / "queries.jsonl")
+    facts_by_user: dict[str, list[dict[str, Any]]] = {}
+    for fact in read_facts(folder / "facts.jsonl"):
+        facts_by_user.setdefault(fact["user_id"], []).append(fact)
+    users = list(facts_by_user)
+    load_before = load_average()
+
+    with neo4j_server(args, label) as server:
+        from mem0g.config import load_settings
+
+        settings = load_settings(neo4j_uri=server["uri"])
+        timed = TimedEmbedder(make_embedder(settings))
+        with Memory(settings=settings, embedder=timed) as memory:
+            memory.init()
+            for user in users:
+                memory.forget(user)
+            server_info = memory.store.server_info()
+            timed.embed(["warm up the embedding model"])
+            ingest_result = ingest(
+                memory, facts_by_user, batch=args.batch, embed_every=args.embed_every, label=label
+            )
+            print(
+                f"[{label}] ingest {ingest_result['facts_per_s']} facts/s, embed-only "
+                f"{ingest_result['embed_only']['facts_per_s']} facts/s, ratio {ingest_result['ratio']}",
+                file=sys.stderr,
+            )
+            audit = store_audit(memory, truth, users)
+            dup = duplicates(memory, truth, users)
+            print(
+                f"[{label}] audit: wrong current {audit['wrong_current']}, not current "
+                f"{audit['wrong_superseded']}, timelines exact "
+                f"{audit['timelines_exact']}/{audit['timelines']}; "
+                f"duplicates {dup['duplicates']}",
+                file=sys.stderr,
+            )
+            if server["data_dir"] is not None:
+                with contextlib.suppress(Exception):
+                    from mem0g._steps import single
+
+                    memory.store.autocommit(single("bench_checkpoint"))
+            store = store_size(server["data_dir"]) if server["data_dir"] is not None else None
+            search = run_search(
+                memory,
+                timed,
+                queries,
+                truth,
+                k=args.k,
+                warmup=args.warmup,
+                label=label,
+                neo4j_pid=server["pid"],
+            )
+            print(
+                f"[{label}] search p50/p95 {search['latency']['all']['p50_ms']}/"
+                f"{search['latency']['all']['p95_ms']} ms; hit@{args.k} "
+                f"{search['correctness']['all']['hit_at_k']}",
+                file=sys.stderr,
+            )
+            rss_python = python_peak_rss()
+            rss_neo4j = _proc_status(server["pid"], "VmHWM") if server["pid"] else None
+            profile_files = profile_search(memory, queries, args, label) if args.profile else []
+
+            recall: dict[str, Any] = {}
+            if args.recall_queries:
+                main_user = max(users, key=lambda u: len(facts_by_user[u]))
+                main_q = [q for q in queries if q["user_id"] == main_user][: args.recall_queries]
+                if main_q:
+                    recall["main_user"] = vector_recall(
+                        memory, main_user, main_q, k=args.k, exact_max=settings.exact_search_max_facts
+                    )
+                small_folder = Path(args.worlds) / f"recall-{args.recall_facts}-s{args.seed + 1}"
+                ensure_world(
+                    small_folder, n_facts=args.recall_facts, seed=args.seed + 1, queries=args.recall_queries
+                )
+                small_user = "bench-recall-user"
+                small_facts = [{**f, "user_id": small_user} for f in read_facts(small_folder / "facts.jsonl")]
+                memory.forget(small_user)
+                memory.add_facts(small_facts, user_id=small_user)
+                small_q = [{**q, "user_id": small_user} for q in read_queries(small_folder / "queries.jsonl")]
+                small_q = small_q[: args.recall_queries]
+                recall["small_user"] = vector_recall(memory, small_user, small_q, k=args.k, exact_max=0)
+                recall["small_user"]["facts_in_user"] = len(small_facts)
+                # End-to-end search latency of the small user on the index path vs its default path.
+                forced = Memory(
+                    settings=load_settings(neo4j_uri=server["uri"], exact_search_max_facts=0), embedder=timed
+                )
+                with forced:
+                    lat: dict[str, list[float]] = {"index_path": [], "default_path": []}
+                    for which, mem in (("index_path", forced), ("default_path", memory)):
+                        for q in small_q[:20]:
+                            mem.search(
+                                q["query"],
+                                user_id=small_user,
+                                limit=args.k,
+                                as_of=q["as_of"],
+                                include_history=q["include_history"],
+                            )
+                        for q in small_q:
+                            start = time.perf_counter()
+                            mem.search(
+                                q["query"],
+                                user_id=small_user,
+                                limit=args.k,
+                                as_of=q["as_of"],
+                                include_history=q["include_history"],
+                            )
+                            lat[which].append((time.perf_counter() - start) * 1000)
+                    recall["small_user"]["search_latency"] = {w: latency_stats(v) for w, v in lat.items()}
+                if not args.keep_data:
+                    memory.forget(small_user)
+                summary = {
+                    w: {x: r[x]["recall_at_k"] for x in ("facts", "entities")} for w, r in recall.items()
+                }
+                print(f"[{label}] recall@k: {json.dumps(summary)}", file=sys.stderr)
+
+    finished = datetime.now(timezone.utc)
+    return {
+        "label": label,
+        "facts": world["facts"],
+        "users": n_users,
+        "queries": len(queries),
+        "world": {
+            k: world[k]
+            for k in ("seed", "generator_sha", "statements_by_kind", "queries_by_kind", "entities")
+        },
+        "ingest": ingest_result,
+        "search": search,
+        "store_audit": audit,
+        "duplicates": dup,
+        "recall_vs_exact": recall,
+        "store": store,
+        "memory": {
+            "python_peak_rss_bytes": rss_python,
+            "neo4j_peak_rss_bytes": rss_neo4j,
+            "python_peak_rss_at_end_bytes": python_peak_rss(),
+        },
+        "profile_files": profile_files,
+        "run": {
+            "command": args.command or shlex.join([sys.executable, "-m", "bench.run", *sys.argv[1:]]),
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": round((finished - started).total_seconds(), 1),
+            "machine": machine(),
+            "versions": {**versions(), "neo4j_server": server_info},
+            "neo4j": {k: v for k, v in server.items() if k in ("dedicated", "heap", "pagecache")},
+            "embedding_model": timed.model_name,
+            "embedding_dims": timed.dimensions,
+            "settings": {
+                "batch": args.batch,
+                "k": args.k,
+                "hops": settings.hops,
+                "exact_search_max_facts": settings.exact_search_max_facts,
+                "token_budget": settings.token_budget,
+            },
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
+        },
+    }
+
+
+def profile_search(
+    memory: Any, queries: Sequence[dict[str, Any]], args: argparse.Namespace, label: str
+) -> list[str]:
+    """pyinstrument over ``--profile`` queries of each kind; text reports under <out>/profile/."""
+    from pyinstrument import Profiler
+
+    folder = Path(args.out) / "profile"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in KINDS:
+        chosen = [q for q in queries if q["kind"] == kind][: args.profile]
+        if not chosen:
+            continue
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        for q in chosen:
+            memory.search(
+                q["query"],
+                user_id=q["user_id"],
+                limit=args.k,
+                as_of=q["as_of"],
+                include_history=q["include_history"],
+            )
+        profiler.stop()
+        path = folder / f"{label}-search-{kind}.txt"
+        path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+        written.append(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path))
+    return written
+
+
+# -- orchestration --------------------------------------------------------------------------------
+
+
+def merge_results(path: Path, system: str, entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {"format": RESULTS_FORMAT, "systems": {}}
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+    data["format"] = RESULTS_FORMAT
+    data.setdefault("systems", {})
+    sys_entry = data["systems"].setdefault(system, {"sizes": {}})
+    sys_entry.setdefault("sizes", {}).update(entries)
+    any_entry = next(iter(entries.values()), None)
+    if any_entry:
+        sys_entry["version"] = any_entry["run"]["versions"].get("mem0g")
+        sys_entry["supports"] = {"current": True, "as_of": True, "history": True, "multi_hop": True}
+    data["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    return data
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        default=["1k", "10k", "100k"],
+        help="1k 10k 100k 1m, or FACTS[:USERS] (default: 1k 10k 100k)",
+    )
+    parser.add_argument("--queries", type=int, default=1200, help="queries per size, spread over the 4 kinds")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--k", type=int, default=10, help="search limit; hit@k uses it")
+    parser.add_argument("--batch", type=int, default=500, help="facts per add_facts call (one transaction)")
+    parser.add_argument(
+        "--embed-every",
+        type=int,
+        default=1,
+        help="time embedding-only on every Nth batch (1 = all; 10 for the 1M run)",
+    )
+    parser.add_argument("--warmup", type=int, default=50, help="untimed queries before timing")
+    parser.add_argument("--recall-facts", type=int, default=1000, help="facts of the small recall user")
+    parser.add_argument(
+        "--recall-queries", type=int, default=300, help="queries per recall measurement (0: skip)"
+    )
+    parser.add_argument("--profile", type=int, default=0, help="pyinstrument over N queries per kind")
+    parser.add_argument("--worlds", default=str(DEFAULT_WORLDS), help="where world folders are cached")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="results.json, results.md and plots go here")
+    parser.add_argument("--neo4j-uri", default=None, help="use this server instead of a dedicated one")
+    parser.add_argument("--neo4j-data-dir", default=None, help="its data folder, for the store size")
+    parser.add_argument(
+        "--neo4j-root", default=None, help="parent folder of dedicated servers (default: tmp)"
+    )
+    parser.add_argument("--heap", default="2g")
+    parser.add_argument("--pagecache", default="2g")
+    parser.add_argument("--keep-neo4j", action="store_true", help="leave dedicated servers running")
+    parser.add_argument("--keep-data", action="store_true", help="do not forget the recall user")
+    parser.add_argument("--no-report", action="store_true", help="do not render results.md and plots")
+    parser.add_argument("--size", help=argparse.SUPPRESS)  # child process: run one size
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)
+    parser.add_argument("--command", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.size:  # child
+        result = run_one(args)
+        Path(args.result_file).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        return
+
+    command = shlex.join(["python", "-m", "bench.run", *(sys.argv[1:] if argv is None else argv)])
+    out = Path(args.out)
+    entries: dict[str, dict[str, Any]] = {}
+    failed = []
+    for size in args.sizes:
+        label = parse_size(size)[0]
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+            result_file = Path(tmp.name)
+        child = [
+            sys.executable,
+            "-m",
+            "bench.run",
+            *(sys.argv[1:] if argv is None else argv),
+            "--size",
+            size,
+            "--result-file",
+            str(result_file),
+            "--command",
+            command,
+        ]
+        print(f"== {label}: {shlex.join(child[1:])}", file=sys.stderr)
+        code = subprocess.call(child, cwd=ROOT)
+        if code != 0 or not result_file.stat().st_size:
+            failed.append(label)
+            print(f"== {label} failed (exit {code})", file=sys.stderr)
+            continue
+        entries[label] = json.loads(result_file.read_text(encoding="utf-8"))
+        result_file.unlink()
+        merge_results(out / "results.json", "mem0g", {label: entries[label]})
+    if entries and not args.no_report:
+        from bench.report import render
+
+        render(out)
+    if failed:
+        raise SystemExit(f"sizes failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
