@@ -267,7 +267,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         server = await graphiti.driver.execute_query(
             "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
         )
-        result["neo4j_server"] = dict(server[0][0]) if server[0] else None
+        if server[0]:
+            row = server[0][0]
+            result["neo4j_server"] = {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}
         if not args.skip_load:
             t0 = time.perf_counter()
             await wipe(graphiti.driver)

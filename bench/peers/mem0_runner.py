@@ -262,7 +262,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["threshold"] = graph.threshold
         result["base_label"] = bool(graph.node_label)
         server = graph.graph.query("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
-        result["neo4j_server"] = server[0] if server else None
+        if server:
+            row = server[0]
+            result["neo4j_server"] = {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}
         if not args.skip_load:
             result["load"] = {**load(graph, world), "wipe_seconds": round(wipe_s, 3)}
             result["load"]["graph"] = graph_counts(graph, world.users)
