@@ -179,7 +179,9 @@ def neo4j(args: argparse.Namespace, tag: str) -> Any:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def build_cache(world: Path, peers: list[str], cache_dir: Path, runner_args: list[str]) -> dict[str, Any]:
+def build_cache(
+    world: Path, peers: list[str], cache_dir: Path, runner_args: list[str], *, retime: bool = False
+) -> dict[str, Any]:
     from bench.peers.embed_cache import build_cache as embed
 
     files = []
@@ -192,11 +194,15 @@ def build_cache(world: Path, peers: list[str], cache_dir: Path, runner_args: lis
             cwd=ROOT,
         )
         files.append(out)
-    return embed(files, cache_dir)
+    return embed(files, cache_dir, retime=retime)
 
 
-def score(peer: str, raw: dict[str, Any], world: Path, k: int) -> dict[str, Any]:
-    """bench.scoring over the runner's hits: latency and correctness per kind, as mem0g's entry."""
+def score(peer: str, raw: dict[str, Any], world: Path, k: int, cache_dir: Path) -> dict[str, Any]:
+    """bench.scoring over the runner's hits: latency and correctness per kind, as mem0g's entry.
+
+    A query's embedding cost is the cache's measured time of every text the peer embedded for it
+    (so ``--retime-embeddings --rescore`` can measure it again on a quieter machine without running
+    the peers again)."""
     from bench.scoring import context_text, latency_stats, score_query, summarize
     from bench.world import Truth, read_queries
 
@@ -206,6 +212,7 @@ def score(peer: str, raw: dict[str, Any], world: Path, k: int) -> dict[str, Any]
         def count_tokens(text: str) -> int:
             return len(text.split())
 
+    embed_ms: dict[str, float] = json.loads((cache_dir / "embed_ms.json").read_text(encoding="utf-8"))
     truth = Truth.load(world / "truth.json")
     queries = {q["id"]: q for q in read_queries(world / "queries.jsonl")}
     now = datetime.now(timezone.utc)
@@ -217,9 +224,10 @@ def score(peer: str, raw: dict[str, Any], world: Path, k: int) -> dict[str, Any]
     for r in raw["search"]["queries"]:
         q = queries[r["id"]]
         b = per_kind[q["kind"]]
+        e_ms = sum(embed_ms[t] for t in r["embedded"])
         b["bare_ms"].append(r["ms"])
-        b["embed_ms"].append(r["embed_ms"])
-        b["ms"].append(r["ms"] + r["embed_ms"])
+        b["embed_ms"].append(e_ms)
+        b["ms"].append(r["ms"] + e_ms)
         s = score_query(q, r["hits"], truth, now)
         b["scores"].append(s)
         b["tokens"].append(count_tokens(context_text(r["hits"])))
@@ -344,7 +352,7 @@ def run_peer(
         "queries": len(raw["search"]["queries"]),
         "world": {key: meta.get(key) for key in ("seed", "generator_sha", "statements_by_kind", "queries_by_kind", "entities")},
         "load": raw.get("load"),
-        "search": score(peer, raw, world, args.k),
+        "search": score(peer, raw, world, args.k, cache_dir),
         "store": {"neo4j_data_bytes": store} if store is not None else None,
         "memory": {
             "python_peak_rss_bytes": raw.get("python_peak_rss_bytes"),
@@ -370,6 +378,7 @@ def run_peer(
             "neo4j": {key: server.get(key) for key in ("dedicated", "heap", "pagecache")},
             "embedding_model": _cache_info(cache_dir).get("model"),
             "embedding_dims": _cache_info(cache_dir).get("dims"),
+            "embedding_timing": _cache_info(cache_dir),
             "settings": {"k": args.k, **{key: raw[key] for key in ("threshold", "base_label") if key in raw}},
             "log": str(log_path.relative_to(ROOT)) if log_path.is_relative_to(ROOT) else str(log_path),
         },
@@ -408,6 +417,22 @@ def merge(out: Path, peer: str, label: str, entry: dict[str, Any]) -> None:
     data["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def rescore(out: Path, peer: str, label: str, world: Path, cache_dir: Path, k: int) -> dict[str, Any] | None:
+    """Score a kept raw run again (e.g. after ``--retime-embeddings``); the run itself is unchanged."""
+    raw_path = ROOT / ".bench" / "raw" / f"{peer}-{label}.json"
+    path = out / f"results-{peer}.json"
+    if not raw_path.is_file() or not path.is_file():
+        return None
+    entry = json.loads(path.read_text(encoding="utf-8"))["systems"][peer]["sizes"].get(label)
+    if not entry:
+        return None
+    raw = json.loads(raw_path.read_text(encoding="utf-8"))
+    entry["search"] = score(peer, raw, world, k, cache_dir)
+    entry["run"]["rescored"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    entry["run"]["embedding_timing"] = _cache_info(cache_dir)
+    return entry
 
 
 def summary_line(peer: str, label: str, entry: dict[str, Any]) -> str:
@@ -451,6 +476,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per runner")
     parser.add_argument("--no-setup", action="store_true", help="do not run setup.sh")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--retime-embeddings", action="store_true", help="measure the query texts' embedding time again"
+    )
+    parser.add_argument(
+        "--rescore", action="store_true", help="score the kept raw runs again (no peer is run)"
+    )
     args = parser.parse_args(argv)
     command = shlex.join(["python", "-m", "bench.peers.compare", *(sys.argv[1:] if argv is None else argv)])
 
@@ -466,10 +497,17 @@ def main(argv: list[str] | None = None) -> None:
         meta = ensure_world(folder, n_facts=n_facts, n_users=n_users, seed=args.seed, queries=args.queries)
         cache_dir = CACHE / f"{label}-s{args.seed}-{meta['generator_sha']}"
         runner_args = ["--queries", str(args.max_queries)] if args.max_queries else []
-        info = build_cache(folder, args.peers, cache_dir, runner_args)
+        info = build_cache(folder, args.peers, cache_dir, runner_args, retime=args.retime_embeddings)
         print(f"[{label}] embedding cache {cache_dir}: {info}", file=sys.stderr)
         for peer in args.peers:
-            entry = run_peer(peer, label, folder, cache_dir, args, command)
+            if args.rescore:
+                rescored = rescore(out, peer, label, folder, cache_dir, args.k)
+                if rescored is None:
+                    print(f"[{peer} {label}] nothing to rescore", file=sys.stderr)
+                    continue
+                entry = rescored
+            else:
+                entry = run_peer(peer, label, folder, cache_dir, args, command)
             merge(out, peer, label, entry)
             print(summary_line(peer, label, entry), file=sys.stderr)
             if not entry.get("ok"):
