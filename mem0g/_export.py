@@ -82,8 +82,13 @@ _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,:
 
 
 def cypher_literal(value: Any) -> str:
-    """A Cypher literal for ``value`` in which every character outside a small safe set is a
-    ``\\uXXXX`` escape, so no quote, backslash or comment marker from data survives as syntax."""
+    """A Cypher literal for ``value``, printable ASCII only, that no data can break out of.
+
+    Neo4j decodes ``\\uXXXX`` escapes *before* it tokenizes a query (as Java does), so an escaped
+    quote is a quote: ``'\\u0027 MATCH (n) DETACH DELETE n //'`` closes the string and runs. Strings
+    are therefore double-quoted with ``\\"`` and ``\\\\`` for the two characters that matter inside
+    them; every other character outside a small safe set becomes ``\\uXXXX`` (a UTF-16 surrogate
+    pair beyond the BMP: Cypher has no ``\\U`` escape), which decodes to a harmless character."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -94,16 +99,16 @@ def cypher_literal(value: Any) -> str:
         return f"datetime({cypher_literal(value.isoformat())})"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
-    text = str(value)
     out = []
-    for ch in text:
+    for ch in str(value):
         if ch in _SAFE:
             out.append(ch)
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
+        elif ch in '"\\':
+            out.append("\\" + ch)
         else:
-            out.append(f"\\U{ord(ch):08x}")
-    return "'" + "".join(out) + "'"
+            units = ch.encode("utf-16-be")
+            out.extend(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+    return '"' + "".join(out) + '"'
 
 
 def _props(d: dict[str, Any], keys: list[str]) -> str:
@@ -114,10 +119,10 @@ def _props(d: dict[str, Any], keys: list[str]) -> str:
 def to_cypher(graph: nx.MultiDiGraph) -> str:
     """A script that recreates the graph in an empty database (or a scratch one) when pasted."""
     user = graph.graph.get("user_id")
-    lines = [
-        f"// mem0g export of user {cypher_literal(user)}: {graph.number_of_nodes()} entities, "
-        f"{graph.number_of_edges()} facts"
-    ]
+    # Escapes are decoded in comments too (a \\u000a would end one): only safe characters go there.
+    shown = "".join(c if c in _SAFE else "?" for c in str(user))
+    counts = f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} facts"
+    lines = [f"// mem0g export of user {shown}: {counts}"]
     for n, d in graph.nodes(data=True):
         labels = "".join(f":{label}" for label in d.get("labels", []) if label in ENTITY_TYPES)
         props = _props({"id": n, "user_id": user, **d}, ["id", "user_id", "name", "type", "is_self"])
