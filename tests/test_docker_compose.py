@@ -42,3 +42,12 @@ def test_ports_are_the_documented_ones_on_loopback() -> None:
     assert sorted(service()["ports"]) == ["127.0.0.1:7474:7474", "127.0.0.1:7687:7687"]
     readme = (COMPOSE.parent / "README.md").read_text("utf-8")
     assert "bolt://127.0.0.1:7687" in readme and "http://127.0.0.1:7474/browser/" in readme
+
+
+def test_data_persists_in_a_named_volume_and_readiness_is_checked() -> None:
+    data = yaml.safe_load(COMPOSE.read_text("utf-8"))
+    (volume,) = service()["volumes"]
+    name, _, target = volume.partition(":")
+    assert target == "/data" and name in data["volumes"]  # a named volume, not a host path
+    check = service()["healthcheck"]
+    assert "7474" in " ".join(check["test"]) and check["retries"] >= 10
