@@ -746,7 +746,15 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
                 small_user = "bench-recall-user"
                 small_facts = [{**f, "user_id": small_user} for f in read_facts(small_folder / "facts.jsonl")]
                 memory.forget(small_user)
-                memory.add_facts(small_facts, user_id=small_user)
+                if args.profile:  # where ingest time goes, on a user written into the loaded database
+                    profile_files.append(
+                        profile_call(
+                            lambda: memory.add_facts(small_facts, user_id=small_user),
+                            Path(args.out) / "profile" / f"{label}-ingest-{len(small_facts)}-facts.txt",
+                        )
+                    )
+                else:
+                    memory.add_facts(small_facts, user_id=small_user)
                 small_q = [{**q, "user_id": small_user} for q in read_queries(small_folder / "queries.jsonl")]
                 small_q = small_q[: args.recall_queries]
                 recall["small_user"] = vector_recall(memory, small_user, small_q, k=args.k, exact_max=0)
@@ -826,6 +834,21 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             "load_average_after": load_average(),
         },
     }
+
+
+def profile_call(fn: Any, path: Path) -> str:
+    """Run ``fn`` under pyinstrument; write its text report to ``path``."""
+    from pyinstrument import Profiler
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        fn()
+    finally:
+        profiler.stop()
+    path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def profile_search(
