@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.10, Java 17+, Maven):
 #   make demo   - install into .venv, build and start the local Neo4j (or use NEO4J_URI), run the demo
 #   make test   - install into .venv and run the whole test suite against a real Neo4j
-#   make bench  - scale, latency and temporal correctness at 1k, 10k, 100k facts (docs/benchmarks/)
+#   make bench  - scale, latency and temporal correctness at 1k, 10k, 100k facts, peers beside (docs/benchmarks/)
+#   make bench-locomo - LoCoMo with Mem0's protocol (no-LLM part always; LLM part when one is configured)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -9,8 +10,12 @@ STAMP   = $(VENV)/.mem0g-installed
 BENCH_STAMP = $(VENV)/.mem0g-bench-installed
 # Arguments added to every bench run, e.g. make bench BENCH_ARGS="--neo4j-uri bolt://host:7687"
 BENCH_ARGS ?=
+# Sizes the peers (Graphiti, Mem0 graph memory) run at; 100k takes them well over an hour here.
+PEER_SIZES ?= 1k 10k
+PEER_ARGS ?=
+LOCOMO_ARGS ?=
 
-.PHONY: demo test install lint typecheck bench bench-1m neo4j-start neo4j-stop clean
+.PHONY: demo test install lint typecheck bench bench-mem0g bench-peers bench-report bench-1m bench-locomo neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,19 +36,32 @@ test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check mem0g tests
-	$(BIN)/ruff format --check mem0g
+	$(BIN)/ruff check mem0g tests bench
+	$(BIN)/ruff format --check mem0g bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Each size runs in its own process on its own fresh Neo4j; results merge into docs/benchmarks/.
-bench: $(BENCH_STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1k 10k 100k $(BENCH_ARGS)
+# One run: mem0g at every size, then each peer in its own virtualenv on its own fresh Neo4j over the
+# same worlds, then the tables and plots. Each size runs in its own process on its own fresh Neo4j.
+bench: bench-mem0g bench-peers bench-report
+
+bench-mem0g: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1k 10k 100k --no-report $(BENCH_ARGS)
+
+bench-peers: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.peers.compare --sizes $(PEER_SIZES) --no-report $(PEER_ARGS)
+
+bench-report: $(BENCH_STAMP)
+	$(BIN)/python -m bench.report
 
 # 1M facts across 1,000 users (hours on 2 cores; embedding-alone timed on every 10th batch).
 bench-1m: $(BENCH_STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1m --embed-every 10 --heap 4g --pagecache 4g $(BENCH_ARGS)
+
+# Reads ../shared/data/locomo/locomo-dev.json (or LOCOMO_ARGS="--data PATH"); writes docs/benchmarks/locomo.*
+bench-locomo: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.locomo $(LOCOMO_ARGS)
 
 neo4j-start: $(STAMP)
 	$(BIN)/mem0g neo4j start

@@ -204,7 +204,7 @@ def resolved_intervals(facts: Sequence[dict[str, Any]], truth: dict[str, Any]) -
 # -- embeddings -----------------------------------------------------------------------------------
 
 
-class MissingEmbedding(KeyError):
+class MissingEmbeddingError(KeyError):
     pass
 
 
@@ -231,7 +231,7 @@ class EmbeddingCache:
     def get(self, text: str) -> list[float]:
         i = self.index.get(text)
         if i is None:
-            raise MissingEmbedding(f"text not in the embedding cache {self.folder}: {text!r}")
+            raise MissingEmbeddingError(f"text not in the embedding cache {self.folder}: {text!r}")
         self.asked.append(text)
         return self.vectors[i].tolist()
 

@@ -208,8 +208,15 @@ def build_cache(
     for peer in dict.fromkeys(venv_of(p) for p in peers):  # a variant embeds what its base does
         out = cache_dir / f"{peer}-texts.json"
         subprocess.run(
-            [str(python_of(peer)), str(PEERS[peer]["runner"]), "--world", str(world), *runner_args,
-             "--list-texts", str(out)],
+            [
+                str(python_of(peer)),
+                str(PEERS[peer]["runner"]),
+                "--world",
+                str(world),
+                *runner_args,
+                "--list-texts",
+                str(out),
+            ],
             check=True,
             cwd=ROOT,
         )
@@ -229,6 +236,7 @@ def score(peer: str, raw: dict[str, Any], world: Path, k: int, cache_dir: Path) 
     try:
         from mem0g.llm._tokens import count_tokens
     except ImportError:  # pragma: no cover
+
         def count_tokens(text: str) -> int:
             return len(text.split())
 
@@ -289,7 +297,10 @@ def score(peer: str, raw: dict[str, Any], world: Path, k: int, cache_dir: Path) 
             reason = spec["reasons"].get(kind, "not supported")
             latency[kind] = {"supported": False, "reason": reason, "measured": lat}
             correctness[kind] = {"supported": False, "reason": reason, "measured": corr}
-    latency["all"] = {**latency_stats(every["ms"]), "without_query_embedding": latency_stats(every["bare_ms"])}
+    latency["all"] = {
+        **latency_stats(every["ms"]),
+        "without_query_embedding": latency_stats(every["bare_ms"]),
+    }
     correctness["all"] = {
         **summarize(every["scores"], every["tokens"], k),
         "kinds": [kd for kd in KINDS if spec["supports"][kd] and per_kind[kd]["ms"]],
@@ -329,9 +340,20 @@ def run_peer(
     load_before = load_average()
     with neo4j(args, f"{peer}-{label}") as server:
         cmd = [
-            str(python_of(peer)), str(PEERS[peer]["runner"]),
-            "--world", str(world), "--neo4j-uri", server["uri"], "--embeddings", str(cache_dir),
-            "--k", str(args.k), "--warmup", str(args.warmup), "--out", str(result_file),
+            str(python_of(peer)),
+            str(PEERS[peer]["runner"]),
+            "--world",
+            str(world),
+            "--neo4j-uri",
+            server["uri"],
+            "--embeddings",
+            str(cache_dir),
+            "--k",
+            str(args.k),
+            "--warmup",
+            str(args.warmup),
+            "--out",
+            str(result_file),
             *PEERS[peer].get("runner_args", []),
             *(["--queries", str(args.max_queries)] if args.max_queries else []),
         ]
@@ -371,7 +393,10 @@ def run_peer(
         "facts": meta["facts"],
         "users": meta["users"],
         "queries": len(raw["search"]["queries"]),
-        "world": {key: meta.get(key) for key in ("seed", "generator_sha", "statements_by_kind", "queries_by_kind", "entities")},
+        "world": {
+            key: meta.get(key)
+            for key in ("seed", "generator_sha", "statements_by_kind", "queries_by_kind", "entities")
+        },
         "load": raw.get("load"),
         "search": score(peer, raw, world, args.k, cache_dir),
         "store": {"neo4j_data_bytes": store} if store is not None else None,
@@ -473,15 +498,18 @@ def summary_line(peer: str, label: str, entry: dict[str, Any]) -> str:
         )
 
     load = entry.get("load") or {}
-    return (
-        f"[{peer} {label}] load {load.get('seconds')} s; "
-        + "; ".join(cell(kind) for kind in KINDS if kind in lat)
+    return f"[{peer} {label}] load {load.get('seconds')} s; " + "; ".join(
+        cell(kind) for kind in KINDS if kind in lat
     )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", nargs="+", default=["1k", "10k"], help="as bench.run: 1k 10k 100k, FACTS[:USERS]")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", nargs="+", default=["1k", "10k"], help="as bench.run: 1k 10k 100k, FACTS[:USERS]"
+    )
     parser.add_argument("--peers", nargs="+", default=list(PEERS), choices=list(PEERS))
     parser.add_argument("--queries", type=int, default=1200, help="queries per world (as bench.run)")
     parser.add_argument("--max-queries", type=int, default=0, help="run only the first N queries (0: all)")
@@ -490,7 +518,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--worlds", default=str(DEFAULT_WORLDS))
     parser.add_argument("--out", default=str(DEFAULT_OUT))
-    parser.add_argument("--neo4j-uri", default=None, help="use this server (wiped by each runner) instead of dedicated ones")
+    parser.add_argument(
+        "--neo4j-uri", default=None, help="use this server (wiped by each runner) instead of dedicated ones"
+    )
     parser.add_argument("--neo4j-root", default=None)
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="2g")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import os
 import sys
 import time
@@ -51,10 +51,9 @@ os.environ.setdefault("GRAPHITI_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("POSTHOG_DISABLED", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     KINDS,
     EmbeddingCache,
-    Interval,
     World,
     as_datetime,
     common_args,
@@ -269,7 +268,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         if server[0]:
             row = server[0][0]
-            result["neo4j_server"] = {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}
+            result["neo4j_server"] = {
+                "name": row["name"],
+                "version": row["versions"][0],
+                "edition": row["edition"],
+            }
         if not args.skip_load:
             t0 = time.perf_counter()
             await wipe(graphiti.driver)
@@ -441,10 +444,8 @@ def main(argv: list[str] | None = None) -> None:
             "error": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(),
         }
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             result["version"] = metadata.version(PACKAGE)
-        except metadata.PackageNotFoundError:
-            pass
     if args.out:
         write_json(args.out, result)
     if not result.get("ok"):

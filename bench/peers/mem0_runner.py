@@ -40,6 +40,7 @@ interval.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -56,7 +57,7 @@ os.environ.setdefault("MEM0_TELEMETRY", "False")
 os.environ.setdefault("POSTHOG_DISABLED", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     KINDS,
     EmbeddingCache,
     World,
@@ -70,7 +71,7 @@ from _common import (  # noqa: E402
     warmup_order,
     write_json,
 )
-from stub_llm import extract_entities  # noqa: E402
+from stub_llm import extract_entities
 
 PEER = "mem0"
 PACKAGE = "mem0ai"
@@ -110,7 +111,9 @@ class StubServer:
     """``stub_llm.py`` in its own process (started and stopped by us, by pid)."""
 
     def __init__(self, names: dict[str, dict[str, str]]) -> None:
-        self.names_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8")
+        self.names_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed here, deleted in stop()
+            "w", suffix=".json", delete=False, encoding="utf-8"
+        )
         json.dump(names, self.names_file)
         self.names_file.close()
         self.proc = subprocess.Popen(
@@ -155,13 +158,20 @@ def make_graph(args: argparse.Namespace, stub_url: str, cache: EmbeddingCache) -
     if args.base_label:
         graph_config["base_label"] = True
     config = MemoryConfig(
-        llm={"provider": "openai", "config": {"api_key": "unused", "openai_base_url": stub_url, "model": "stub"}},
+        llm={
+            "provider": "openai",
+            "config": {"api_key": "unused", "openai_base_url": stub_url, "model": "stub"},
+        },
         embedder={
             "provider": "openai",
             "config": {"api_key": "unused", "openai_base_url": stub_url, "embedding_dims": cache.dims},
         },
         vector_store={"provider": "qdrant", "config": {"embedding_model_dims": cache.dims}},
-        graph_store={"provider": "neo4j", "config": graph_config, **({"threshold": args.threshold} if args.threshold is not None else {})},
+        graph_store={
+            "provider": "neo4j",
+            "config": graph_config,
+            **({"threshold": args.threshold} if args.threshold is not None else {}),
+        },
     )
 
     class CachedEmbedding(EmbeddingBase):
@@ -178,12 +188,16 @@ def wipe(uri: str, user: str, password: str) -> None:
 
     with GraphDatabase.driver(uri, auth=(user, password)) as driver:
         while True:
-            records, _, _ = driver.execute_query("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c")
+            records, _, _ = driver.execute_query(
+                "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+            )
             if not records or records[0]["c"] == 0:
                 break
         for r in driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records:
             driver.execute_query(f"DROP CONSTRAINT `{r['name']}` IF EXISTS")
-        for r in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").records:
+        for r in driver.execute_query(
+            "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name"
+        ).records:
             driver.execute_query(f"DROP INDEX `{r['name']}` IF EXISTS")
 
 
@@ -233,7 +247,11 @@ def graph_counts(graph: Any, users: list[str]) -> dict[str, Any]:
         "sum(CASE WHEN r.valid = false THEN 1 ELSE 0 END) AS invalid",
         params={"users": users},
     )
-    return {"nodes": rows[0]["nodes"], "valid_relationships": rels[0]["valid"], "invalid_relationships": rels[0]["invalid"]}
+    return {
+        "nodes": rows[0]["nodes"],
+        "valid_relationships": rels[0]["valid"],
+        "invalid_relationships": rels[0]["invalid"],
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -261,10 +279,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         graph = make_graph(args, stub.url, cache)
         result["threshold"] = graph.threshold
         result["base_label"] = bool(graph.node_label)
-        server = graph.graph.query("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+        server = graph.graph.query(
+            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+        )
         if server:
             row = server[0]
-            result["neo4j_server"] = {"name": row["name"], "version": row["versions"][0], "edition": row["edition"]}
+            result["neo4j_server"] = {
+                "name": row["name"],
+                "version": row["versions"][0],
+                "edition": row["edition"],
+            }
         if not args.skip_load:
             result["load"] = {**load(graph, world), "wipe_seconds": round(wipe_s, 3)}
             result["load"]["graph"] = graph_counts(graph, world.users)
@@ -277,7 +301,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def search_all(graph: Any, cache: EmbeddingCache, world: World, args: argparse.Namespace, stub: StubServer) -> dict[str, Any]:
+def search_all(
+    graph: Any, cache: EmbeddingCache, world: World, args: argparse.Namespace, stub: StubServer
+) -> dict[str, Any]:
     llm_ms: list[float] = []
     inner = graph.llm.generate_response
 
@@ -374,10 +400,16 @@ SUPPORTS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     common_args(parser)
-    parser.add_argument("--threshold", type=float, default=None, help="graph_store threshold (Mem0 default 0.7)")
-    parser.add_argument("--base-label", action="store_true", help="graph_store base_label=True (__Entity__ label)")
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="graph_store threshold (Mem0 default 0.7)"
+    )
+    parser.add_argument(
+        "--base-label", action="store_true", help="graph_store base_label=True (__Entity__ label)"
+    )
     args = parser.parse_args(argv)
     if args.list_texts:
         world = select_users(load_world(args.world, args.queries or None), args.users)
@@ -389,12 +421,14 @@ def main(argv: list[str] | None = None) -> None:
         result["ok"] = True
     except Exception as exc:
         traceback.print_exc()
-        result = {"system": PEER, "ok": False, "error": f"{type(exc).__name__}: {exc}",
-                  "traceback": traceback.format_exc()}
-        try:
+        result = {
+            "system": PEER,
+            "ok": False,
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        with contextlib.suppress(metadata.PackageNotFoundError):
             result["version"] = metadata.version(PACKAGE)
-        except metadata.PackageNotFoundError:
-            pass
     if args.out:
         write_json(args.out, result)
     if not result.get("ok"):

@@ -34,9 +34,40 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _STOP = {
-    "who", "what", "where", "when", "which", "whom", "whose", "why", "how", "is", "was", "does", "did",
-    "do", "in", "on", "at", "the", "a", "an", "and", "of", "to", "for", "with", "has", "have", "had",
-    "are", "were", "tell", "list", "give", "name",
+    "who",
+    "what",
+    "where",
+    "when",
+    "which",
+    "whom",
+    "whose",
+    "why",
+    "how",
+    "is",
+    "was",
+    "does",
+    "did",
+    "do",
+    "in",
+    "on",
+    "at",
+    "the",
+    "a",
+    "an",
+    "and",
+    "of",
+    "to",
+    "for",
+    "with",
+    "has",
+    "have",
+    "had",
+    "are",
+    "were",
+    "tell",
+    "list",
+    "give",
+    "name",
 }
 _USER = re.compile(r"use (.+?) as the source entity")
 _CAPS = re.compile(r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*")
@@ -82,7 +113,9 @@ def answer(request: dict[str, Any], names_by_user: dict[str, dict[str, str]]) ->
     finish = "stop"
     if "extract_entities" in tools:
         system = " ".join(str(m.get("content", "")) for m in messages if m.get("role") == "system")
-        user_text = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), "")
+        user_text = next(
+            (str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), ""
+        )
         m = _USER.search(system)
         user = m.group(1) if m else ""
         entities = extract_entities(user_text, names_by_user.get(user, {}))
@@ -133,14 +166,14 @@ def serve(names_by_user: dict[str, dict[str, str]], port: int = 0) -> tuple[Thre
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/stats"):
                 with stats.lock:
                     self._send(200, {"requests": stats.requests, "handler_ms": round(stats.handler_ms, 3)})
             else:
                 self._send(404, {"error": "not found"})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             start = time.perf_counter()
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b"{}"
@@ -159,7 +192,9 @@ def serve(names_by_user: dict[str, dict[str, str]], port: int = 0) -> tuple[Thre
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--names", required=True, help="JSON {user_id: {entity name: type}}")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
