@@ -196,6 +196,10 @@ def write_steps(
     lookup_keys = sorted({k for spec in batch.entities.values() for k in [spec.key, *spec.alias_keys]})
     found_rows = yield Query("entities_lookup", {"user_id": user_id, "keys": lookup_keys})
     found = {r["key"]: r["name_key"] for r in found_rows}
+    unmatched = [k for k in lookup_keys if k not in found]
+    if unmatched:
+        alias_rows = yield Query("entities_lookup_alias", {"user_id": user_id, "keys": unmatched})
+        found.update({r["key"]: r["name_key"] for r in alias_rows})
     canonical: dict[str, str] = {}
     rows = []
     for spec in batch.entities.values():
@@ -211,7 +215,8 @@ def write_steps(
                 "labels": [spec.label] if spec.label else [],
                 "aliases": spec.aliases,
                 "alias_keys": spec.alias_keys,
-                "embedding": vectors[spec.name],
+                # Only a new entity stores its vector (ON CREATE); don't ship the others' over Bolt.
+                "embedding": None if stored else vectors[spec.name],
                 "is_self": spec.is_self,
             }
         )
