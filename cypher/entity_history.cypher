@@ -6,6 +6,8 @@ MATCH (e:Entity {user_id: $user_id})
 WHERE e.name_key = $key OR $key IN e.alias_keys
 MATCH (s:Entity)-[f:FACT]->(o:Entity)
 WHERE f.user_id = $user_id AND (s = e OR o = e)
-RETURN f {.*, embedding: null} AS f, s.name AS subject, s.type AS subject_type, s.id AS subject_id,
+RETURN f {.id, .fact, .predicate, .valid_from, .valid_until, .recorded_at, .superseded_at, .superseded_by,
+          .status, .cardinality, .source, .user_id, .agent_id, .run_id, .metadata} AS f,
+       s.name AS subject, s.type AS subject_type, s.id AS subject_id,
        o.name AS object, o.type AS object_type, o.id AS object_id, [] AS supersedes
 ORDER BY f.predicate_key, coalesce(f.valid_from, datetime('0001-01-01T00:00:00Z')), f.recorded_at

@@ -9,7 +9,9 @@ WHERE f.user_id = $user_id
   AND ($as_of IS NULL OR ((f.valid_from IS NULL OR f.valid_from <= $as_of)
                           AND (f.valid_until IS NULL OR f.valid_until > $as_of)))
   AND (NOT $current_only OR (f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now)))
-RETURN f {.*, embedding: null} AS f, s.name AS subject, s.type AS subject_type, s.id AS subject_id,
+RETURN f {.id, .fact, .predicate, .valid_from, .valid_until, .recorded_at, .superseded_at, .superseded_by,
+          .status, .cardinality, .source, .user_id, .agent_id, .run_id, .metadata} AS f,
+       s.name AS subject, s.type AS subject_type, s.id AS subject_id,
        o.name AS object, o.type AS object_type, o.id AS object_id, [] AS supersedes
 ORDER BY f.recorded_at, f.valid_from, f.id
 SKIP $skip

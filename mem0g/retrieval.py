@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mem0g._ops import FactFilter, py, record_to_fact
+from mem0g._ops import FactFilter, instant, py, record_to_fact
 from mem0g._ops import cosine_from_neo4j as _cosine
 from mem0g._prepare import tenant_token
 from mem0g._steps import Query, Steps
@@ -253,10 +253,11 @@ def search_steps(
             continue
         f = record["f"]
         vf, vu = f.get("valid_from"), f.get("valid_until")
-        holds = (vf is None or vf.to_native() <= moment) and (vu is None or vu.to_native() > moment)
+        vf, vu = instant(vf), instant(vu)
+        holds = (vf is None or vf <= moment) and (vu is None or vu > moment)
         if flt.as_of is None:
             holds = holds and f["status"] != "superseded"
-        reference = (vf or f["recorded_at"]).to_native()
+        reference = vf or instant(f["recorded_at"])
         candidates.append(
             Candidate(
                 fact_id=fact_id,
