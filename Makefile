@@ -47,7 +47,7 @@ typecheck: $(STAMP)
 bench: bench-mem0g bench-peers bench-report
 
 bench-mem0g: $(BENCH_STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1k 10k 100k --no-report $(BENCH_ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1k 10k 100k --embed-every 10 --no-report $(BENCH_ARGS)
 
 bench-peers: $(BENCH_STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.peers.compare --sizes $(PEER_SIZES) --no-report $(PEER_ARGS)
