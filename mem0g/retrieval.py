@@ -57,7 +57,7 @@ class SearchOptions:
     limit: int = 10
     hops: int = 2
     token_budget: int = 2000
-    exact_max_facts: int = 20000
+    exact_max_facts: int = 1000
     weights: Weights = field(default_factory=Weights)
 
 
@@ -301,7 +301,7 @@ def episode_search_steps(
     as_of: datetime | None = None,
     agent_id: str | None = None,
     run_id: str | None = None,
-    exact_max: int = 20000,
+    exact_max: int = 1000,
     keyword_weight: float = 0.15,
 ) -> Steps[list[EpisodeHit]]:
     """Raw messages most related to ``query``: exact (or over-fetched) cosine plus a keyword bonus."""
