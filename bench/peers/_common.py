@@ -28,16 +28,19 @@ every text the peer asked to embed during that search).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import platform
 import re
 import time
+import traceback
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -328,6 +331,36 @@ def write_json(path: Path, data: Any) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     tmp.replace(path)
+
+
+def run_and_report(
+    *,
+    peer: str,
+    package: str,
+    supports: dict[str, bool],
+    out: Path | None,
+    call: Callable[[], dict[str, Any]],
+) -> None:
+    """Run a peer's benchmark, write its result (or its failure, with the traceback) to ``out``, and
+    exit non-zero on failure so compare.py records it."""
+    try:
+        result = call()
+        result["supports"] = supports
+        result["ok"] = True
+    except Exception as exc:
+        traceback.print_exc()
+        result = {
+            "system": peer,
+            "ok": False,
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            result["version"] = metadata.version(package)
+    if out:
+        write_json(out, result)
+    if not result.get("ok"):
+        raise SystemExit(1)
 
 
 def common_args(parser: Any) -> None:

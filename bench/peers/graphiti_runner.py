@@ -36,11 +36,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
 import time
-import traceback
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from importlib import metadata
@@ -63,6 +61,7 @@ from _common import (
     load_world,
     norm,
     peak_rss_bytes,
+    run_and_report,
     select_users,
     warmup_order,
     write_json,
@@ -432,24 +431,9 @@ def main(argv: list[str] | None = None) -> None:
         world = select_users(load_world(args.world, args.queries or None), args.users)
         write_json(args.list_texts, texts_to_embed(world))
         return
-    try:
-        result = asyncio.run(run(args))
-        result["supports"] = SUPPORTS
-        result["ok"] = True
-    except Exception as exc:
-        traceback.print_exc()
-        result = {
-            "system": PEER,
-            "ok": False,
-            "error": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            result["version"] = metadata.version(PACKAGE)
-    if args.out:
-        write_json(args.out, result)
-    if not result.get("ok"):
-        raise SystemExit(1)
+    run_and_report(
+        peer=PEER, package=PACKAGE, supports=SUPPORTS, out=args.out, call=lambda: asyncio.run(run(args))
+    )
 
 
 if __name__ == "__main__":

@@ -40,14 +40,12 @@ interval.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -67,6 +65,7 @@ from _common import (
     latency_stats,
     load_world,
     peak_rss_bytes,
+    run_and_report,
     select_users,
     warmup_order,
     write_json,
@@ -415,24 +414,7 @@ def main(argv: list[str] | None = None) -> None:
         world = select_users(load_world(args.world, args.queries or None), args.users)
         write_json(args.list_texts, texts_to_embed(world))
         return
-    try:
-        result = run(args)
-        result["supports"] = SUPPORTS
-        result["ok"] = True
-    except Exception as exc:
-        traceback.print_exc()
-        result = {
-            "system": PEER,
-            "ok": False,
-            "error": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            result["version"] = metadata.version(PACKAGE)
-    if args.out:
-        write_json(args.out, result)
-    if not result.get("ok"):
-        raise SystemExit(1)
+    run_and_report(peer=PEER, package=PACKAGE, supports=SUPPORTS, out=args.out, call=lambda: run(args))
 
 
 if __name__ == "__main__":
