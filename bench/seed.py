@@ -26,6 +26,8 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.scoring import pct as _pct
+
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT / "examples" / "seed_facts.jsonl"
 OUT = ROOT / "docs" / "benchmarks"
@@ -41,8 +43,8 @@ QUESTIONS: list[tuple[str, str, dict[str, Any], str]] = [
 
 
 def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+    """bench.run's percentile (bench.scoring), rounded for the report."""
+    return round(_pct(values, q) or 0.0, 2)
 
 
 def run(memory: Any, repeat: int, warmup: int) -> dict[str, Any]:
