@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-__all__ = ["Candidate", "Weights", "approx_tokens", "cut_to_budget", "rank", "score", "successors_first"]
+__all__ = [
+    "Candidate",
+    "Weights",
+    "approx_tokens",
+    "continuations_follow",
+    "cut_to_budget",
+    "path_similarity",
+    "rank",
+    "score",
+    "successors_first",
+]
 
 T = TypeVar("T")
 
@@ -40,6 +50,25 @@ class Candidate:
     keyword: float = 0.0  # 0..1, from the fulltext rank
     reference_time: datetime | None = None  # valid_from, else recorded_at
     holds_now: bool = True  # False for superseded/ended facts shown as history
+    # For a fact that continues a chain from an entry point: how well the chain answers the query
+    # (see path_similarity); the better of this and `similarity` counts.
+    path_similarity: float | None = None
+
+
+def path_similarity(path_sim: float, sim: float, link: float) -> float:
+    """How well a chain answers a query when a fact is appended to it.
+
+    For unit vectors a (the path so far) and b (the fact), cos(q, a + b) is exactly
+    (cos(q, a) + cos(q, b)) / sqrt(2 + 2 cos(a, b)). The retriever takes a as the last fact of the
+    path with the path's own similarity, an approximation that keeps this cheap enough for Cypher
+    (cypher/search_expand.cypher orders by the same formula). A fact that repeats the path
+    (link near 1) gains little; one that adds what the query asks beyond the path gains most.
+    Clamped to -1..1, because the approximation can step outside it.
+    """
+    norm_sq = 2.0 + 2.0 * link
+    if norm_sq <= 2e-6:
+        return 1.0
+    return min(1.0, max(-1.0, (path_sim + sim) / math.sqrt(norm_sq)))
 
 
 def _recency(when: datetime | None, now: datetime, half_life_days: float) -> float:
@@ -50,7 +79,10 @@ def _recency(when: datetime | None, now: datetime, half_life_days: float) -> flo
 
 
 def score(candidate: Candidate, *, now: datetime, weights: Weights = Weights()) -> float:
-    sim = min(1.0, max(0.0, candidate.similarity))
+    best = candidate.similarity
+    if candidate.path_similarity is not None and candidate.path_similarity > best:
+        best = candidate.path_similarity
+    sim = min(1.0, max(0.0, best))
     graph = min(1.0, max(0.0, candidate.entry_strength)) * weights.hop_decay ** max(0, candidate.hops)
     value = (
         weights.similarity * sim
@@ -101,6 +133,44 @@ def successors_first(
     for group in deferred.values():  # successor chains that loop back (should not happen) stay ranked
         for pair in group:
             place(pair)
+    return out
+
+
+def continuations_follow(
+    ranked: Sequence[tuple[Candidate, float]], *, continuation: Mapping[str, str], top: int
+) -> list[tuple[Candidate, float]]:
+    """Keep the ranking, except that each of the first ``top`` facts is followed by its best
+    continuation (the fact that extends its chain best), so "X works at Acme" comes with "Acme is
+    headquartered in Lyon". A small embedding model scores the second fact of a chain low against
+    a question that never names its entities, so rank alone would drop it below the first fact's
+    many restatements; the graph says it belongs right after. Each fact continues at most one
+    chain (``continuation`` has distinct values), as a reached fact has one path."""
+    position = {c.fact_id: i for i, (c, _) in enumerate(ranked)}
+    leaders = [c.fact_id for c, _ in ranked[:top]]
+    # A continuation moves up to its leader, never down: one ranked above it stays where it is.
+    follower = {
+        lead: continuation[lead]
+        for lead in leaders
+        if continuation.get(lead) in position and position[continuation[lead]] > position[lead]
+    }
+    pulled = set(follower.values())
+    out: list[tuple[Candidate, float]] = []
+    placed: set[str] = set()
+
+    def place(index: int) -> None:
+        fid = ranked[index][0].fact_id
+        if fid in placed:
+            return
+        placed.add(fid)
+        out.append(ranked[index])
+        if fid in follower:
+            place(position[follower[fid]])
+
+    for index, (c, _) in enumerate(ranked):
+        if c.fact_id not in pulled:
+            place(index)
+    for index in range(len(ranked)):  # followers of a leader that was itself pulled away
+        place(index)
     return out
 
 

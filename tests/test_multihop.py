@@ -152,3 +152,46 @@ def test_ramen_near_sarah_through_the_graph(memory: Memory, user: str) -> None:
     assert district, facts
     g = oracle(memory, user, at=None)
     check_paths(g, hits, 2)
+
+
+def test_the_second_hop_of_a_chain_beats_the_first_facts_many_neighbours(memory: Memory, user: str) -> None:
+    # "Where is the headquarters of the company Nadia works for?": Nadia has many facts that name
+    # her (each a better vector match than the answer), Acme has many employees (siblings of her
+    # job), and the sentence that answers names neither Nadia nor "company".
+    person = [
+        ("Nadia Verhoeven", "works_at", "Acme Robotics", "Nadia Verhoeven works at Acme Robotics"),
+        ("Nadia Verhoeven", "likes", "cycling", "Nadia Verhoeven likes cycling"),
+        ("Nadia Verhoeven", "likes", "chess", "Nadia Verhoeven likes chess"),
+        ("Nadia Verhoeven", "likes", "opera", "Nadia Verhoeven likes opera"),
+        ("Nadia Verhoeven", "has_pet", "Biscuit", "Nadia Verhoeven has a dog called Biscuit"),
+        ("Nadia Verhoeven", "favorite_food", "ramen", "Nadia Verhoeven's favourite food is ramen"),
+        ("Nadia Verhoeven", "lives_in", "Westwharf", "Nadia Verhoeven lives in Westwharf"),
+        ("Nadia Verhoeven", "friend_of", "Omar Diaz", "Nadia Verhoeven is friends with Omar Diaz"),
+        ("Nadia Verhoeven", "friend_of", "Lea Park", "Nadia Verhoeven is friends with Lea Park"),
+        ("Nadia Verhoeven", "likes", "sailing", "Nadia Verhoeven likes sailing"),
+        ("Nadia Verhoeven", "likes", "hiking", "Nadia Verhoeven likes hiking"),
+    ]
+    coworkers = [
+        (name, "works_at", "Acme Robotics", f"{name} works at Acme Robotics")
+        for name in ("Omar Diaz", "Lea Park", "Ivo Marsh", "Tess Quill", "Raj Olsen", "Uma Frey")
+    ]
+    answer = ("Acme Robotics", "headquartered_in", "Lyon", "Acme Robotics is headquartered in Lyon")
+    memory.add_facts(
+        [
+            {"subject": s, "predicate": p, "object": o, "fact": t}
+            for s, p, o, t in [*person, *coworkers, answer]
+        ],
+        user_id=user,
+    )
+    hits = memory.search(
+        "Where is the headquarters of the company Nadia Verhoeven works for?", user_id=user, limit=5
+    ).results
+    facts = [h.fact for h in hits]
+    job = facts.index("Nadia Verhoeven works at Acme Robotics")  # among the best direct matches
+    assert job <= 2, facts
+    assert facts[job + 1] == "Acme Robotics is headquartered in Lyon", facts  # the chain, in order
+    hq = hits[job + 1]
+    assert hq.hops == 1 and [step.id for step in hq.path] == [hits[job].id, hq.id]
+    check_paths(oracle(memory, user, at=None), hits, 2)
+    # A coworker restates the job for someone else: no chain bonus, so none outranks the answer.
+    assert not any(f.endswith("works at Acme Robotics") and not f.startswith("Nadia") for f in facts)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mem0g.ranking import Candidate, approx_tokens, cut_to_budget, rank, score, successors_first
+from mem0g.ranking import (
+    Candidate,
+    approx_tokens,
+    continuations_follow,
+    cut_to_budget,
+    path_similarity,
+    rank,
+    score,
+    successors_first,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -71,3 +81,69 @@ def test_successor_comes_before_what_it_superseded() -> None:
     c = Candidate("other", 0.7, 0, 0.7)
     ordered = successors_first(rank([a, b, c], now=NOW), successor={"old": "new"})
     assert [x.fact_id for x, _ in ordered] == ["other", "new", "old"]
+
+
+unit_vectors = (
+    st.lists(st.floats(-1, 1), min_size=4, max_size=4)
+    .filter(lambda v: sum(x * x for x in v) > 1e-3)
+    .map(lambda v: [x / math.sqrt(sum(y * y for y in v)) for x in v])
+)
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+@given(q=unit_vectors, a=unit_vectors, b=unit_vectors)
+def test_path_similarity_is_the_cosine_with_the_sum_of_the_two_sentences(
+    q: list[float], a: list[float], b: list[float]
+) -> None:
+    total = [x + y for x, y in zip(a, b, strict=True)]
+    norm = math.sqrt(_dot(total, total))
+    got = path_similarity(_dot(q, a), _dot(q, b), _dot(a, b))
+    if norm > 1e-3:
+        assert math.isclose(got, _dot(q, total) / norm, abs_tol=1e-6)
+    assert -1.0 <= got <= 1.0
+
+
+@given(p=st.floats(-1, 1), s=st.floats(-1, 1), link=st.floats(-1, 1), bump=st.floats(0.01, 1))
+def test_path_similarity_grows_with_the_new_facts_similarity(
+    p: float, s: float, link: float, bump: float
+) -> None:
+    assert path_similarity(p, min(1.0, s + bump), link) >= path_similarity(p, s, link)
+
+
+@given(c=candidates, extra=st.floats(-1, 1))
+def test_a_chain_never_ranks_a_fact_lower(c: Candidate, extra: float) -> None:
+    chained = Candidate(**{**c.__dict__, "path_similarity": extra})
+    assert score(chained, now=NOW) >= score(c, now=NOW)
+
+
+@given(
+    n=st.integers(0, 15),
+    links=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=8),
+    top=st.integers(0, 5),
+)
+def test_continuations_follow_their_leaders_and_nothing_else_moves(
+    n: int, links: list[tuple[int, int]], top: int
+) -> None:
+    ranked = [
+        (Candidate(fact_id=f"f{i}", similarity=0.5, hops=0, entry_strength=0.5), 1.0 - i / 100)
+        for i in range(n)
+    ]
+    continuation: dict[str, str] = {}
+    for a, b in links:  # a fact continues one chain: the values are distinct, as in the retriever
+        if a < n and b < n and a != b and f"f{b}" not in continuation.values():
+            continuation[f"f{a}"] = f"f{b}"
+    out = continuations_follow(ranked, continuation=continuation, top=top)
+    ids = [c.fact_id for c, _ in out]
+    assert sorted(ids) == sorted(c.fact_id for c, _ in ranked)  # a permutation: nothing lost or doubled
+    pulled = set()
+    for i in range(min(top, n)):
+        lead = f"f{i}"
+        nxt = continuation.get(lead)
+        if nxt is not None and int(nxt[1:]) > i:  # ranked below its leader: now right after it
+            assert ids[ids.index(lead) + 1] == nxt
+            pulled.add(nxt)
+    rest = [fid for fid in ids if fid not in pulled]
+    assert rest == [c.fact_id for c, _ in ranked if c.fact_id not in pulled]  # the others keep their order
