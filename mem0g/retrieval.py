@@ -39,9 +39,9 @@ _MAX_TERMS = 24
 # of Chinese or Japanese text: the characters kept bound the terms per field.
 _MAX_CHARS = 256
 # How many of the best facts bring their best chain continuation along (ranking.continuations_follow).
-# On the 1k benchmark world (hit@10): 1 gives multi-hop 0.74 with no loss elsewhere; 2 gives 0.87
-# for one "current" and one "history" question in 100 (a friend's friend displaces a 4th friend);
-# 3 gives 0.91 but loses 2 in 100 of each.
+# On the 1k benchmark world (hit@10 of 300 questions per kind): 1 gives multi-hop 0.74 and loses
+# nothing elsewhere; 2 gives 0.87 and loses 6 "current" and 1 "history" question (a friend's
+# friend displaces a fourth friend); 3 gives 0.91 and loses 6 and 6.
 _LEADERS = 2
 
 
