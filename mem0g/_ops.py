@@ -61,9 +61,10 @@ _FACT_TIMES = ("valid_from", "valid_until", "recorded_at", "superseded_at")
 
 
 def instant(value: Any) -> datetime | None:
-    """A stored instant as an aware UTC datetime: a neo4j DateTime, or the integer microseconds since
-    the epoch that hot read queries return instead (decoding neo4j temporal values in Python cost
-    ~80 µs each, most of a search's time; every stored instant is UTC, so nothing is lost)."""
+    """A stored instant as an aware UTC datetime: the integer microseconds since the epoch that the
+    fact read queries return (decoding neo4j temporal values in Python cost ~80 µs each, most of a
+    search's time; every stored instant is UTC, so nothing is lost), or a neo4j DateTime from a
+    query written for the Browser."""
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, int):
