@@ -9,7 +9,9 @@
 // (mem0g.ranking.path_similarity is the same formula; cosines here are raw, in -1..1).
 // A sibling of the via fact (same predicate, the entity in the same role: another employee of the
 // same company) restates the path for someone else rather than continuing it: own similarity.
-// Parameters: as search_facts_exact, plus $frontier (list of maps), $seen (fact ids), $per_hop
+// Direct matches ($entries) come back only where they continue a chain, which may re-rank them.
+// Parameters: as search_facts_exact, plus $frontier (list of maps), $seen and $entries (fact ids),
+//             $per_hop
 UNWIND $frontier AS fr
 MATCH (e:Entity {id: fr.entity})
 WHERE e.user_id = $user_id
@@ -31,6 +33,7 @@ WITH f, e, other, fr, sim, link,
      CASE WHEN link IS NULL OR fr.path_sim IS NULL THEN sim
           WHEN link <= -0.999999 THEN 1.0
           ELSE (fr.path_sim + sim) / sqrt(2 + 2 * link) END AS rank
+WHERE NOT f.id IN $entries OR (link IS NOT NULL AND fr.path_sim IS NOT NULL)
 ORDER BY rank DESC, f.id
 LIMIT $per_hop
 RETURN f.id AS id, e.id AS via, other.id AS reached, sim, link,

@@ -27,6 +27,7 @@ from mem0g.ranking import (
     cut_to_budget,
     path_similarity,
     rank,
+    score,
     successors_first,
 )
 from mem0g.store import GraphStore
@@ -241,20 +242,46 @@ def search_steps(
                     {"entity": entity_id, "via": front.via, "path_sim": front.path_sim}
                     for entity_id, front in frontier.items()
                 ],
-                "seen": list(reach),
+                "seen": [fid for fid, r in reach.items() if r.hops > 0],
+                "entries": [fid for fid, r in reach.items() if r.hops == 0],
                 "per_hop": per_hop,
             },
         )
         next_frontier: dict[str, _Front] = {}
         for row in rows:
             via = frontier[row["via"]]
-            if row["id"] in reach:
-                continue
             path = [*via.path, _step(row)]
             sim = float(row["sim"])
             chain = None
             if via.path_sim is not None and row["link"] is not None:
                 chain = path_similarity(via.path_sim, sim, float(row["link"]))
+            known_reach = reach.get(row["id"])
+            if known_reach is not None:
+                # A weak direct match (say, found by the keyword "headquarters") that also continues
+                # a chain from a stronger entry is that chain's next fact: it takes the chain when
+                # that scores higher (time and keyword terms are the same either way).
+                if known_reach.hops == 0 and chain is not None:
+                    known_reach.similarity = sim  # known now, also for a keyword-only match
+                    as_entry = Candidate(
+                        fact_id=row["id"],
+                        similarity=sim,
+                        hops=0,
+                        entry_strength=known_reach.strength,
+                    )
+                    as_chain = Candidate(
+                        fact_id=row["id"],
+                        similarity=sim,
+                        hops=hop,
+                        entry_strength=via.strength,
+                        path_similarity=chain,
+                    )
+                    moment = flt.as_of or flt.now
+                    if score(as_chain, now=moment, weights=options.weights) > score(
+                        as_entry, now=moment, weights=options.weights
+                    ):
+                        known_reach.hops, known_reach.path = hop, path
+                        known_reach.strength, known_reach.path_similarity = via.strength, chain
+                continue
             reach[row["id"]] = _Reach(
                 hops=hop, strength=via.strength, path=path, similarity=sim, path_similarity=chain
             )
