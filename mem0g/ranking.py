@@ -104,36 +104,45 @@ def rank(
     return scored
 
 
+def _follow(
+    ranked: Sequence[tuple[Candidate, float]], after: Mapping[str, Sequence[str]]
+) -> list[tuple[Candidate, float]]:
+    """Keep the ranking, except that the facts listed in ``after[x]`` come right after x (and
+    their own followers after them). Followers whose anchor never gets placed (a loop) keep their
+    rank order at the end."""
+    by_id = {c.fact_id: (c, s) for c, s in ranked}
+    followers = {fid for group in after.values() for fid in group}
+    out: list[tuple[Candidate, float]] = []
+    placed: set[str] = set()
+
+    def place(fid: str) -> None:
+        if fid in placed:
+            return
+        placed.add(fid)
+        out.append(by_id[fid])
+        for nxt in after.get(fid, ()):
+            place(nxt)
+
+    for c, _ in ranked:
+        if c.fact_id not in followers:
+            place(c.fact_id)
+    for c, _ in ranked:
+        place(c.fact_id)
+    return out
+
+
 def successors_first(
     ranked: Sequence[tuple[Candidate, float]], *, successor: Mapping[str, str | None]
 ) -> list[tuple[Candidate, float]]:
     """Keep the ranking, except that a superseded fact is moved right after the fact that replaced
     it when both are present, so history reads "now X; before that Y" in order."""
     present = {c.fact_id for c, _ in ranked}
-    deferred: dict[str, list[tuple[Candidate, float]]] = {}
-    for pair in ranked:
-        nxt = successor.get(pair[0].fact_id)
-        if nxt in present and nxt != pair[0].fact_id:
-            deferred.setdefault(nxt, []).append(pair)
-    out: list[tuple[Candidate, float]] = []
-    placed: set[str] = set()
-
-    def place(pair: tuple[Candidate, float]) -> None:
-        if pair[0].fact_id in placed:
-            return
-        placed.add(pair[0].fact_id)
-        out.append(pair)
-        for older in deferred.get(pair[0].fact_id, []):
-            place(older)
-
-    deferred_ids = {p[0].fact_id for group in deferred.values() for p in group}
-    for pair in ranked:
-        if pair[0].fact_id not in deferred_ids:
-            place(pair)
-    for group in deferred.values():  # successor chains that loop back (should not happen) stay ranked
-        for pair in group:
-            place(pair)
-    return out
+    after: dict[str, list[str]] = {}
+    for c, _ in ranked:
+        nxt = successor.get(c.fact_id)
+        if nxt is not None and nxt in present and nxt != c.fact_id:
+            after.setdefault(nxt, []).append(c.fact_id)
+    return _follow(ranked, after)
 
 
 def continuations_follow(
@@ -146,32 +155,13 @@ def continuations_follow(
     many restatements; the graph says it belongs right after. Each fact continues at most one
     chain (``continuation`` has distinct values), as a reached fact has one path."""
     position = {c.fact_id: i for i, (c, _) in enumerate(ranked)}
-    leaders = [c.fact_id for c, _ in ranked[:top]]
     # A continuation moves up to its leader, never down: one ranked above it stays where it is.
-    follower = {
-        lead: continuation[lead]
-        for lead in leaders
+    after = {
+        lead: [continuation[lead]]
+        for lead in (c.fact_id for c, _ in ranked[:top])
         if continuation.get(lead) in position and position[continuation[lead]] > position[lead]
     }
-    pulled = set(follower.values())
-    out: list[tuple[Candidate, float]] = []
-    placed: set[str] = set()
-
-    def place(index: int) -> None:
-        fid = ranked[index][0].fact_id
-        if fid in placed:
-            return
-        placed.add(fid)
-        out.append(ranked[index])
-        if fid in follower:
-            place(position[follower[fid]])
-
-    for index, (c, _) in enumerate(ranked):
-        if c.fact_id not in pulled:
-            place(index)
-    for index in range(len(ranked)):  # followers of a leader that was itself pulled away
-        place(index)
-    return out
+    return _follow(ranked, after)
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
