@@ -80,7 +80,7 @@ def extract_entities(text: str, names: dict[str, str]) -> list[dict[str, str]]:
     found: list[tuple[int, dict[str, str]]] = []
     for name in sorted(names, key=lambda n: (-len(n), n)):
         key = name.casefold()
-        if not key:
+        if not key or key not in lowered:  # a plain substring test first: 14k names per query at 100k
             continue
         for m in re.finditer(r"(?<!\w)" + re.escape(key) + r"(?!\w)", lowered):
             span = (m.start(), m.end())
