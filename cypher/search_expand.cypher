@@ -10,6 +10,10 @@
 // A sibling of the via fact (same predicate, the entity in the same role: another employee of the
 // same company) restates the path for someone else rather than continuing it: own similarity.
 // Direct matches ($entries) come back only where they continue a chain, which may re-rank them.
+// Budget: a frontier entry with share 1 keeps its best fact (quota) whatever the others score, then the
+// best $per_hop of the rest. Without it, the hubs of a crowded name (dozens of people called Larsen)
+// fill the whole hop and the bridge that continues the asked chain gets no slot.
+// A frontier entry is {entity, via, path_sim, share}.
 // Parameters: as search_facts_exact, plus $frontier (list of maps), $seen and $entries (fact ids),
 //             $per_hop
 UNWIND $frontier AS fr
@@ -34,7 +38,14 @@ WITH f, e, other, fr, sim, link,
           WHEN link <= -0.999999 THEN 1.0
           ELSE (fr.path_sim + sim) / sqrt(2 + 2 * link) END AS rank
 WHERE NOT f.id IN $entries OR (link IS NOT NULL AND fr.path_sim IS NOT NULL)
-ORDER BY rank DESC, f.id
-LIMIT $per_hop
-RETURN f.id AS id, e.id AS via, other.id AS reached, sim, link,
-       startNode(f).name AS subject, f.predicate AS predicate, endNode(f).name AS object
+WITH e, fr.share AS quota, {id: f.id, via: e.id, reached: other.id, sim: sim, link: link, rank: rank, f: f} AS row
+ORDER BY row.rank DESC, row.id
+WITH e, quota, collect(row) AS rows
+UNWIND range(0, size(rows) - 1) AS position
+WITH rows[position] AS row, position < quota AS kept
+ORDER BY kept DESC, row.rank DESC, row.id
+WITH collect(row) AS ordered, sum(CASE WHEN kept THEN 1 ELSE 0 END) AS kept
+UNWIND ordered[..kept + $per_hop] AS row
+WITH row ORDER BY row.rank DESC, row.id
+RETURN row.id AS id, row.via AS via, row.reached AS reached, row.sim AS sim, row.link AS link,
+       startNode(row.f).name AS subject, row.f.predicate AS predicate, endNode(row.f).name AS object

@@ -8,7 +8,10 @@ import networkx as nx
 import pytest
 
 from mem0g import Memory
+from mem0g._ops import FactFilter
+from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.models import Hit
+from mem0g.queries import query
 
 pytestmark = pytest.mark.neo4j
 
@@ -195,3 +198,38 @@ def test_the_second_hop_of_a_chain_beats_the_first_facts_many_neighbours(memory:
     check_paths(oracle(memory, user, at=None), hits, 2)
     # A coworker restates the job for someone else: no chain bonus, so none outranks the answer.
     assert not any(f.endswith("works at Acme Robotics") and not f.startswith("Nadia") for f in facts)
+
+
+def test_search_expand_keeps_each_shared_bridge_s_best_fact_beyond_the_budget(
+    memory: Memory, user: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    memory.add_facts(as_facts(CHAIN), user_id=user)
+    driver = memory.store.driver
+    via = next(f.id for f in memory.get_all(user_id=user) if f.fact == "Zorblax works at Quuxcorp")
+    rows, _, _ = driver.execute_query(query("facts_endpoints"), {"user_id": user, "ids": [via]})
+    ids = {"Zorblax": rows[0]["subject_id"], "Quuxcorp": rows[0]["object_id"]}
+    frontier = [
+        {"entity": ids["Quuxcorp"], "via": via, "path_sim": 0.5, "share": 1},  # the bridge
+        {"entity": ids["Zorblax"], "via": None, "path_sim": None, "share": 0},  # a named hub
+    ]
+    params = {
+        "user_id": user,
+        "vector": embedder.embed(["Where is the company Zorblax works for?"])[0],
+        **FactFilter(now=datetime.now(timezone.utc)).params(),
+        "frontier": frontier,
+        "seen": [],
+        "entries": [via],
+    }
+
+    def expand(per_hop: int) -> list[str]:
+        rows, _, _ = driver.execute_query(query("search_expand"), {**params, "per_hop": per_hop})
+        return [r["predicate"] for r in rows]
+
+    # No budget at all: only the shared bridge's best fact, its next step.
+    assert expand(0) == ["headquartered_in"]
+    # A budget of one: that fact plus the best of the rest (the hub's job is an entry: excluded).
+    both = expand(1)
+    assert len(both) == 2 and "headquartered_in" in both
+    # Without a share the bridge competes like any other entity.
+    frontier[0]["share"] = 0
+    assert expand(0) == []
