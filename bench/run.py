@@ -497,9 +497,14 @@ def run_search(
         score = score_query(q, result.results, truth, now)
         bucket["scores"].append(score)
         bucket["tokens"].append(count_tokens(context_text(result.results)))
-        if (not score["hit"] or score["wrong_current"] or score["wrong_superseded"]) and len(
-            failures[q["kind"]]
-        ) < 5:
+        wrong = bool(score["wrong_current"] or score["wrong_superseded"])
+        kept = failures[q["kind"]]
+        # Every wrong-validity hit is kept (they are rare and each one matters); plain misses up to 5.
+        if (wrong and len(kept) < 25) or (
+            not wrong
+            and not score["hit"]
+            and sum(not (f["wrong_current"] or f["wrong_superseded"]) for f in kept) < 5
+        ):
             failures[q["kind"]].append(
                 {
                     "id": q["id"],
