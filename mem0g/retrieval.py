@@ -8,6 +8,7 @@ and the best ``per_hop`` of the rest at each hop.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -254,8 +255,8 @@ def search_steps(
     for hop in range(1, options.hops + 1):
         if not frontier:
             break
-        bridges = sorted((f for f in frontier.items() if f[1].via is not None), key=lambda f: -f[1].strength)
-        shared = {entity_id for entity_id, _ in bridges[:_SHARED_BRIDGES]}
+        bridges = [entity_id for entity_id, front in frontier.items() if front.via is not None]
+        shared = set(heapq.nlargest(_SHARED_BRIDGES, bridges, key=lambda e: frontier[e].strength))
         rows = yield Query(
             "search_expand",
             {
