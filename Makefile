@@ -10,8 +10,8 @@ STAMP   = $(VENV)/.mem0g-installed
 BENCH_STAMP = $(VENV)/.mem0g-bench-installed
 # Arguments added to every bench run, e.g. make bench BENCH_ARGS="--neo4j-uri bolt://host:7687"
 BENCH_ARGS ?=
-# Sizes the peers (Graphiti, Mem0 graph memory) run at. At 100k, Graphiti took 35 min here and Mem0's
-# load alone ran at ~13 relations/s (71k to load: over 1.5 h), so 100k is opt-in: PEER_SIZES="1k 10k 100k".
+# Sizes the peers (Graphiti, Mem0 graph memory) run at. At 100k, Graphiti took 35 min here and Mem0
+# 94 min (its load: 13 relations/s for 71k), so 100k is opt-in: PEER_SIZES="1k 10k 100k".
 PEER_SIZES ?= 1k 10k
 PEER_ARGS ?=
 LOCOMO_ARGS ?=

@@ -556,9 +556,51 @@ def markdown(data: dict[str, Any], *, images: list[str]) -> str:
 # -- plots ----------------------------------------------------------------------------------------
 
 
-def _footer(fig: Any, data: dict[str, Any]) -> None:
-    text = "\n".join(textwrap.fill(s, 190) for s in _stamp(data)[:6])
-    fig.text(0.01, 0.005, text, fontsize=5.5, va="bottom", ha="left", family="monospace")
+def _footer_lines(data: dict[str, Any]) -> list[str]:
+    """Every run's stamp, short enough for a plot: each distinct machine and software line once,
+    then one line per run (system, size, version, when, command)."""
+    setups: list[str] = []
+    runs: list[str] = []
+    for name in _systems(data):
+        for label, size in data["systems"][name]["sizes"].items():
+            run = size.get("run", {})
+            m, v = run.get("machine", {}), run.get("versions", {})
+            server = v.get("neo4j_server") or {}
+            setup = (
+                f"{m.get('cores')} cores ({m.get('cpu_model')}), "
+                f"{_fmt((m.get('ram_bytes') or 0) / 2**30, 0)} GiB RAM; Neo4j {server.get('version')} "
+                f"{server.get('edition', '')}, driver {v.get('neo4j_driver')}, Python {v.get('python')}, "
+                f"sentence-transformers {v.get('sentence_transformers')}, torch {v.get('torch')}"
+            )
+            if setup not in setups:
+                setups.append(setup)
+            git = f" ({v['mem0g_git']})" if v.get("mem0g_git") else ""
+            runs.append(
+                f"{name} {label}: {name} {v.get(name, v.get('mem0g'))}{git}; {run.get('started', '')}; "
+                f"`{run.get('command', '')}`"
+            )
+    return [textwrap.shorten(line, 200) for line in setups + runs]
+
+
+#: Height of one footer line in inches (5.5 pt monospace) and the footer's font size.
+_FOOTER_LINE_IN = 0.1
+_FOOTER_FONT = 5.5
+
+
+def _footer_reserve(data: dict[str, Any]) -> float:
+    """Inches below the plots for the footer: one line per distinct setup and per run."""
+    return _FOOTER_LINE_IN * len(_footer_lines(data)) + 0.1
+
+
+def _figure(plt: Any, data: dict[str, Any], width: float, height: float, **kwargs: Any) -> Any:
+    """``plt.subplots`` with room below the plots for the footer (``_finish`` writes it)."""
+    return plt.subplots(figsize=(width, height + _footer_reserve(data)), **kwargs)
+
+
+def _finish(fig: Any, data: dict[str, Any]) -> None:
+    fig.tight_layout(rect=(0, _footer_reserve(data) / fig.get_figheight(), 1, 1))
+    text = "\n".join(_footer_lines(data))
+    fig.text(0.01, 0.005, text, fontsize=_FOOTER_FONT, va="bottom", ha="left", family="monospace")
 
 
 def plots(data: dict[str, Any], out: Path) -> list[str]:
@@ -575,8 +617,7 @@ def plots(data: dict[str, Any], out: Path) -> list[str]:
         for lab in _labels(data)
         if all(s["sizes"].get(lab, {}).get("users", 1) == 1 for s in data["systems"].values())
     ]
-    stamp_lines = min(6, len(_stamp(data)))
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4.8 + 0.12 * stamp_lines), sharey=True)
+    fig, axes = _figure(plt, data, 16, 4.8, ncols=4, sharey=True)
     for ax, kind in zip(axes, KINDS, strict=True):
         for name in systems:
             sizes = data["systems"][name]["sizes"]
@@ -617,14 +658,13 @@ def plots(data: dict[str, Any], out: Path) -> list[str]:
     fig.suptitle(
         f"Search latency vs size (p50 solid, p95 dashed, p99 dotted; grey: {P95_TARGET_MS:g} ms target)"
     )
-    fig.tight_layout(rect=(0, 0.02 + 0.018 * stamp_lines, 1, 1))
-    _footer(fig, data)
+    _finish(fig, data)
     fig.savefig(out / "latency.png", dpi=130)
     plt.close(fig)
     written.append("latency.png")
 
     labels = _labels(data)
-    fig, ax = plt.subplots(figsize=(10, 4.8 + 0.12 * stamp_lines))
+    fig, ax = _figure(plt, data, 10, 4.8)
     bars: list[tuple[str, str, dict[str, float]]] = []
     for name in systems:
         if any((s.get("ingest") or {}).get("facts_per_s") for s in data["systems"][name]["sizes"].values()):
@@ -663,8 +703,7 @@ def plots(data: dict[str, Any], out: Path) -> list[str]:
     ax.set_title("Ingest throughput of structured facts vs embedding the same texts alone")
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout(rect=(0, 0.02 + 0.018 * stamp_lines, 1, 1))
-    _footer(fig, data)
+    _finish(fig, data)
     fig.savefig(out / "ingest.png", dpi=130)
     plt.close(fig)
     written.append("ingest.png")
