@@ -97,7 +97,7 @@ async def test_same_results_as_the_sync_memory(
         assert stored(await amemory.get_all(user_id=a)) == stored(memory.get_all(user_id=s))
         # The reads, on the same user's data. Across two users with the same facts, CI once saw
         # the top hit 0.05 apart (the keyword bonus between ranks 1 and 2); the cause is not
-        # established (Lucene tie order or index refresh under load), and it is not sync vs async.
+        # established (Lucene tie order or index refresh under load?); both classes run the same steps.
         for user in (a, s):
             for kwargs in ({}, {"include_history": True}, {"as_of": "2025-02-01"}):
                 sync_hits = memory.search("Where does Sarah live?", user_id=user, **kwargs).results  # type: ignore[arg-type]
