@@ -94,6 +94,8 @@ def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console
 
         status = LocalNeo4j(home=memory.settings.neo4j_home).status()
         out.print(f"\nNeo4j Browser: {status.browser_url}  (Bolt {status.bolt_uri}, no auth)")
+        # The server outlives the demo so the graph can be browsed; say how to free its memory.
+        out.print("The local Neo4j keeps running for the Browser; stop it with: mem0g neo4j stop")
     else:
         out.print(f"\nNeo4j: {memory.settings.neo4j_uri}")
     out.print(
