@@ -100,23 +100,38 @@ def _cell(system: dict[str, Any], size: dict[str, Any], kind: str, render: Any) 
     return render(size)
 
 
+def _setup_line(run: dict[str, Any]) -> str:
+    """The machine and software of one run."""
+    m, v = run.get("machine", {}), run.get("versions", {})
+    server = v.get("neo4j_server") or {}
+    return (
+        f"{m.get('cores')} cores ({m.get('cpu_model')}), "
+        f"{_fmt((m.get('ram_bytes') or 0) / 2**30, 0)} GiB RAM; Neo4j {server.get('version')} "
+        f"{server.get('edition', '')}, driver {v.get('neo4j_driver')}, Python {v.get('python')}, "
+        f"sentence-transformers {v.get('sentence_transformers')}, torch {v.get('torch')}"
+    )
+
+
+def _run_line(name: str, label: str, run: dict[str, Any]) -> str:
+    """Which system, size and version ran, when, and by which command."""
+    v = run.get("versions", {})
+    git = f" ({v['mem0g_git']})" if v.get("mem0g_git") else ""
+    return (
+        f"{name} {label}: {name} {v.get(name, v.get('mem0g'))}{git}; {run.get('started', '')}; "
+        f"`{run.get('command', '')}`"
+    )
+
+
+def _runs(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (name, label, size.get("run", {}))
+        for name in _systems(data)
+        for label, size in data["systems"][name]["sizes"].items()
+    ]
+
+
 def _stamp(data: dict[str, Any]) -> list[str]:
-    lines = []
-    for name in _systems(data):
-        for label, size in data["systems"][name]["sizes"].items():
-            run = size.get("run", {})
-            m, v = run.get("machine", {}), run.get("versions", {})
-            server = v.get("neo4j_server") or {}
-            lines.append(
-                f"{name} {label}: {m.get('cores')} cores ({m.get('cpu_model')}), "
-                f"{_fmt((m.get('ram_bytes') or 0) / 2**30, 0)} GiB RAM; "
-                f"{name} {v.get(name, v.get('mem0g'))} ({v.get('mem0g_git', '')}), "
-                f"Neo4j {server.get('version')} "
-                f"{server.get('edition', '')}, driver {v.get('neo4j_driver')}, Python {v.get('python')}, "
-                f"sentence-transformers {v.get('sentence_transformers')}, torch {v.get('torch')}; "
-                f"{run.get('started', '')}; `{run.get('command', '')}`"
-            )
-    return lines
+    return [f"{_run_line(n, lab, run)}; {_setup_line(run)}" for n, lab, run in _runs(data)]
 
 
 # -- targets --------------------------------------------------------------------------------------
@@ -557,29 +572,11 @@ def markdown(data: dict[str, Any], *, images: list[str]) -> str:
 
 
 def _footer_lines(data: dict[str, Any]) -> list[str]:
-    """Every run's stamp, short enough for a plot: each distinct machine and software line once,
-    then one line per run (system, size, version, when, command)."""
-    setups: list[str] = []
-    runs: list[str] = []
-    for name in _systems(data):
-        for label, size in data["systems"][name]["sizes"].items():
-            run = size.get("run", {})
-            m, v = run.get("machine", {}), run.get("versions", {})
-            server = v.get("neo4j_server") or {}
-            setup = (
-                f"{m.get('cores')} cores ({m.get('cpu_model')}), "
-                f"{_fmt((m.get('ram_bytes') or 0) / 2**30, 0)} GiB RAM; Neo4j {server.get('version')} "
-                f"{server.get('edition', '')}, driver {v.get('neo4j_driver')}, Python {v.get('python')}, "
-                f"sentence-transformers {v.get('sentence_transformers')}, torch {v.get('torch')}"
-            )
-            if setup not in setups:
-                setups.append(setup)
-            git = f" ({v['mem0g_git']})" if v.get("mem0g_git") else ""
-            runs.append(
-                f"{name} {label}: {name} {v.get(name, v.get('mem0g'))}{git}; {run.get('started', '')}; "
-                f"`{run.get('command', '')}`"
-            )
-    return [textwrap.shorten(line, 200) for line in setups + runs]
+    """Every run's stamp, short enough for a plot: each distinct setup once, then a line per run."""
+    runs = _runs(data)
+    setups = list(dict.fromkeys(_setup_line(run) for _, _, run in runs))
+    lines = setups + [_run_line(n, lab, run) for n, lab, run in runs]
+    return [textwrap.shorten(line, 200) for line in lines]
 
 
 #: Height of one footer line in inches (5.5 pt monospace) and the footer's font size.
