@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.run --sizes 1m --embed-every 10   # 1M facts across 1,000 users
 
 For each size, in a fresh child process (so peak RSS is per size) and, unless ``--neo4j-uri`` is
-given, on a fresh dedicated Neo4j (``mem0g.launcher.LocalNeo4j`` in a temporary home, so the store
+given, on a fresh dedicated Neo4j (``mem0g.tools.launcher.LocalNeo4j`` in a temporary home, so the store
 size is that size's alone):
 
 1. the world (``bench/world.py``) is generated or reused from ``--worlds``;
@@ -227,7 +227,7 @@ def neo4j_server(args: argparse.Namespace, label: str) -> Iterator[dict[str, Any
             "dedicated": False,
         }
         return
-    from mem0g.launcher import LocalNeo4j
+    from mem0g.tools.launcher import LocalNeo4j
 
     root = Path(args.neo4j_root or tempfile.gettempdir()) / "mem0g-bench"
     root.mkdir(parents=True, exist_ok=True)
@@ -254,7 +254,7 @@ def neo4j_server(args: argparse.Namespace, label: str) -> Iterator[dict[str, Any
 
 
 def _rows(memory: Any, name: str, **params: Any) -> list[dict[str, Any]]:
-    from mem0g._steps import single
+    from mem0g._engine.effects import single
 
     return memory.store.read(lambda: single(name, **params))
 
@@ -265,8 +265,8 @@ def _rows(memory: Any, name: str, **params: Any) -> list[dict[str, Any]]:
 def ingest(
     memory: Any, facts_by_user: dict[str, list[dict[str, Any]]], *, batch: int, embed_every: int, label: str
 ) -> dict[str, Any]:
-    from mem0g._args import to_fact
-    from mem0g._prepare import prepare_batch
+    from mem0g._engine.args import to_fact
+    from mem0g._engine.prepare import prepare_batch
     from mem0g._time import utcnow
     from mem0g.embeddings import embed_unique
 
@@ -551,7 +551,7 @@ def run_search(
 def _user_vectors(memory: Any, name: str, user: str) -> tuple[list[str], Any, list[dict[str, Any]]]:
     import numpy as np
 
-    from mem0g.queries import query as cypher
+    from mem0g._neo4j.queries import query as cypher
 
     ids: list[str] = []
     vectors: list[Any] = []
@@ -586,8 +586,8 @@ def vector_recall(
     """
     import numpy as np
 
-    from mem0g._args import search_args
-    from mem0g.retrieval import _vector_entries  # the entry-point step search() runs
+    from mem0g._engine.args import search_args
+    from mem0g._engine.search import _vector_entries  # the entry-point step search() runs
 
     stats = memory.store.tenant_stats(user)
     f_ids, f_mat, f_meta = _user_vectors(memory, "bench_user_fact_vectors", user)
@@ -712,7 +712,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             )
             if server["data_dir"] is not None:
                 with contextlib.suppress(Exception):
-                    from mem0g._steps import single
+                    from mem0g._engine.effects import single
 
                     memory.store.autocommit(single("bench_checkpoint"))
             store = store_size(server["data_dir"]) if server["data_dir"] is not None else None

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from mem0g import Memory, __version__
-    from mem0g.launcher import LocalNeo4j
+    from mem0g.tools.launcher import LocalNeo4j
 
     server = home = None
     uri = args.neo4j_uri

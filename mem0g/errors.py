@@ -1,7 +1,7 @@
 """Exception hierarchy: every error mem0g raises on purpose derives from :class:`Mem0gError`.
 
 Each subclass answers three questions in its message: what went wrong, where, and how to fix it.
-The CLI maps the subclasses to distinct exit codes (see ``mem0g.cli``).
+The CLI maps the subclasses to distinct exit codes (see ``mem0g.tools.cli``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ __all__ = [
     "LLMUnavailableError",
     "LocalNeo4jError",
     "Mem0gError",
+    "Neo4jAuthError",
+    "Neo4jClientError",
+    "Neo4jDatabaseError",
+    "Neo4jError",
+    "Neo4jTransientError",
     "Neo4jUnavailableError",
     "NotFoundError",
     "SchemaError",
+    "UnknownQueryError",
 ]
 
 
@@ -47,8 +53,39 @@ class NotFoundError(Mem0gError, LookupError):
     """A fact, entity or user the caller named does not exist (for that user)."""
 
 
-class Neo4jUnavailableError(Mem0gError):
+class Neo4jError(Mem0gError):
+    """A Neo4j operation failed. ``code`` is the server's status code when it sent one
+    (``Neo.TransientError.Transaction.DeadlockDetected``, ...)."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class Neo4jUnavailableError(Neo4jError):
     """The Neo4j server cannot be reached or refused the credentials."""
+
+
+class Neo4jAuthError(Neo4jUnavailableError):
+    """The Neo4j server refused the credentials."""
+
+
+class Neo4jTransientError(Neo4jError):
+    """A transaction kept failing for a passing reason (a deadlock, a lock timeout, a leader
+    switch) after the driver's retries; nothing of it was written, and retrying it may succeed."""
+
+
+class Neo4jClientError(Neo4jError):
+    """The server refused a request: a database that does not exist, a query it rejects, a
+    constraint violated. Nothing of the transaction was written."""
+
+
+class Neo4jDatabaseError(Neo4jError):
+    """The server failed internally while running a request (see its logs)."""
+
+
+class UnknownQueryError(Mem0gError, LookupError):
+    """mem0g asked for a Cypher file it does not ship: an installation problem or a bug."""
 
 
 class SchemaError(Mem0gError):

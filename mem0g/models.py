@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from mem0g._time import parse_instant
-from mem0g.llm._config import LLMCall, LLMUsage
 from mem0g.vocab import Cardinality
 
 __all__ = [
@@ -22,6 +21,8 @@ __all__ = [
     "FactStatus",
     "Hit",
     "IngestReport",
+    "LLMCall",
+    "LLMUsage",
     "MemoryEvent",
     "Message",
     "MetadataValue",
@@ -63,6 +64,55 @@ def _check_id(value: str | None, what: str) -> str | None:
     if len(value) > MAX_ID_LENGTH:
         raise ValueError(f"{what} is {len(value)} characters long; at most {MAX_ID_LENGTH} are accepted")
     return value
+
+
+class LLMUsage(BaseModel):
+    """Calls and tokens. ``a + b`` makes a new record; ``total += b`` adds in place (like a list)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: object) -> LLMUsage:
+        if not isinstance(other, LLMUsage):
+            return NotImplemented
+        return LLMUsage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+    def __radd__(self, other: object) -> LLMUsage:
+        # ``sum(usages)`` starts from the integer 0.
+        if other == 0:
+            return self.model_copy()
+        return NotImplemented
+
+    def __iadd__(self, other: object) -> LLMUsage:
+        if not isinstance(other, LLMUsage):
+            return NotImplemented
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        return self
+
+
+class LLMCall(BaseModel):
+    """One answered HTTP round trip to the model (the SDK's retries of it are not counted apart;
+    requests the server refused, such as an unsupported ``response_format``, are not counted)."""
+
+    model: str
+    mode: Literal["json_schema", "json_object", "prompt"]
+    prompt_tokens: int
+    completion_tokens: int
+    duration_ms: float
+    repair: bool = False
+    #: False when the server sent no ``usage``: the tokens were then counted locally (cl100k).
+    usage_reported: bool = True
 
 
 class FactIn(BaseModel):

@@ -60,7 +60,7 @@ def neo4j_server() -> Iterator[Neo4jServer]:
         with Neo4jContainer("neo4j:5.26") as container:
             yield Neo4jServer(container.get_connection_url(), "neo4j", container.password, "testcontainers")
         return
-    from mem0g.launcher import LocalNeo4j
+    from mem0g.tools.launcher import LocalNeo4j
 
     home = Path(tempfile.mkdtemp(prefix="mem0g-test-neo4j-"))
     local = LocalNeo4j(home=home, heap="1g", pagecache="512m")

@@ -17,11 +17,11 @@ import pytest
 from bench.locomo import Answer, run_llm, run_raw
 from bench.locomo_metrics import bleu1, f1, simple_tokenize, summarize_by_category
 from mem0g import Memory
-from mem0g.chats import read_locomo
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.llm import LLMClient, LLMConfig
 from mem0g.testing import OpenAIStub, purpose
+from mem0g.tools.chats import read_locomo
 
 
 def test_f1_is_over_lowercased_token_sets() -> None:

@@ -1,8 +1,8 @@
 """The ``mem0g`` command line against the real Neo4j.
 
-Most cases drive ``mem0g.cli.app`` in-process with typer's ``CliRunner`` (fast: the session's
+Most cases drive ``mem0g.tools.cli.app`` in-process with typer's ``CliRunner`` (fast: the session's
 embedder is reused instead of loading the model per command). Exit codes of ``Mem0gError`` come from
-the ``mem0g.cli.main()`` wrapper, so those are checked on a real process (``python -m mem0g``, which
+the ``mem0g.tools.cli.main()`` wrapper, so those are checked on a real process (``python -m mem0g``, which
 is what the ``mem0g`` console script runs); in-process, such an error surfaces as
 ``result.exception``.
 """
@@ -24,9 +24,9 @@ from typer.testing import CliRunner, Result
 
 import mem0g.memory as memory_module
 from mem0g import Memory
-from mem0g.cli import app
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import InvalidInputError, Neo4jUnavailableError, NotFoundError
+from mem0g.tools.cli import app
 
 pytestmark = pytest.mark.neo4j
 
@@ -415,7 +415,7 @@ def test_neo4j_uri_option_overrides_the_environment(cli: Invoke) -> None:
     assert result.stdout == ""
 
 
-# -- the real process: exit codes of Mem0gError come from mem0g.cli.main() ---------------------------
+# -- the real process: exit codes of Mem0gError come from mem0g.tools.cli.main() ---------------------------
 
 
 def _run(args: list[str], settings_kwargs: dict[str, object], **env: str) -> subprocess.CompletedProcess[str]:

@@ -18,10 +18,10 @@ from typer.testing import CliRunner, Result
 
 import mem0g.memory as memory_module
 from mem0g import Memory
-from mem0g.cli import app
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import ConfigError, InvalidInputError
 from mem0g.testing import OpenAIStub, purpose
+from mem0g.tools.cli import app
 
 pytestmark = pytest.mark.neo4j
 

@@ -1,6 +1,6 @@
 """Concurrent writers, stressed: several writers per user, several users at once, several rounds.
 
-How mem0g serialises writers (``mem0g.store`` / ``mem0g._ops.write_steps``): every write
+How mem0g serialises writers (``mem0g._neo4j.executor`` / ``mem0g._engine.write.write_steps``): every write
 transaction of a user starts with ``cypher/tenant_lock.cypher`` (``MERGE`` of the user's
 ``:Tenant`` node, unique on ``user_id``, then ``SET`` on it), so the transaction holds the tenant's
 write lock from its first statement to its commit: entity lookup, entity ``MERGE`` (unique on
@@ -215,7 +215,7 @@ def check_user(memory: Memory, user: str, statements: list[Fact]) -> dict[str, A
     # Many-valued facts: each (subject, predicate, object) once, current.
     assert got["many"] == Counter({(*key, "current"): 1 for key in expected_many(statements)})
     # The tenant's counters, kept under the lock, equal what is stored.
-    stats = memory.store.tenant_stats(user)
+    stats = memory.stats(user)
     assert stats["user_facts"] == len(memory.get_all(user_id=user))
     assert stats["user_entities"] == sum(got["entities"].values())
     # And search, the public read path, answers the current value only.

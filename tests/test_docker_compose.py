@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from mem0g.launcher import NEO4J_VERSION, LocalNeo4j
+from mem0g.tools.launcher import NEO4J_VERSION, LocalNeo4j
 
 COMPOSE = Path(__file__).resolve().parents[1] / "docker" / "docker-compose.yml"
 

@@ -64,4 +64,4 @@ def test_wrong_dimension_is_refused_and_nothing_written(
             memory.add_facts([{"subject": "Sarah", "predicate": "likes", "object": "tea"}], user_id=user)
         message = str(err.value)
         assert "128" in message and "384" in message and "MEM0G_EMBEDDING_DIMS" in message
-        assert memory.get_all(user_id=user) == [] and memory.store.tenant_stats(user)["user_facts"] == 0
+        assert memory.get_all(user_id=user) == [] and memory.stats(user)["user_facts"] == 0

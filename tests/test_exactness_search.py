@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import mem0g.store as store_module
+import mem0g._neo4j.executor as store_module
 from mem0g import Memory
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
@@ -172,13 +172,13 @@ def crowd(
 def ran(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the query files mem0g runs (a pass-through spy: every query still runs on Neo4j)."""
     names: list[str] = []
-    original = store_module._text
+    original = store_module.record_query
 
-    def spy(q: Any) -> Any:
-        names.append(q.name)
-        return original(q)
+    def spy(name: str, started: float, rows: Any) -> None:
+        names.append(name)
+        original(name, started, rows)
 
-    monkeypatch.setattr(store_module, "_text", spy)
+    monkeypatch.setattr(store_module, "record_query", spy)
     return names
 
 
@@ -224,7 +224,7 @@ def words(text: str) -> set[str]:
 
 def test_tiny_user_gets_exactly_the_numpy_top_k(crowd: dict[str, Any], ran: list[str]) -> None:
     real: Memory = crowd["real"]
-    stats = real.store.tenant_stats(TINY)
+    stats = real.stats(TINY)
     assert stats["user_facts"] == 30 and stats["total_facts"] >= 22_000  # a 0.14% share
     facts = real.get_all(user_id=TINY)
     fact_words = set().union(*(words(f"{f.fact} {f.subject} {f.predicate} {f.object}") for f in facts))
@@ -260,7 +260,7 @@ def test_index_path_recall_against_exact(
         settings=load_settings(**crowd["settings"], exact_search_max_facts=0), embedder=stand_in.embedder
     )
     try:
-        stats = memory.store.tenant_stats(user)
+        stats = memory.stats(user)
         share = stats["user_facts"] / stats["total_facts"]
         ids, matrix = stored(memory, user)
         assert len(ids) == SIZES[user]

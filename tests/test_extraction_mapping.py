@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from mem0g._prepare import EpisodeSpec
+from mem0g._engine.prepare import EpisodeSpec
 from mem0g.extraction import EXTRACT_TEMPLATE, Extraction, extraction_messages, load_template, map_extraction
 from mem0g.models import Hit
 

@@ -35,10 +35,10 @@ from typer.testing import CliRunner
 
 import mem0g.memory as memory_module
 from mem0g import FactIn, Memory
-from mem0g.cli import app
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import InvalidInputError
 from mem0g.models import MAX_ID_LENGTH
+from mem0g.tools.cli import app
 from mem0g.vocab import ENTITY_TYPES
 
 pytestmark = pytest.mark.neo4j

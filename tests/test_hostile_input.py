@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mem0g import FactIn, Memory
-from mem0g._export import to_cypher, to_graphml, to_json
+from mem0g.tools.export import to_cypher, to_graphml, to_json
 
 pytestmark = pytest.mark.neo4j
 

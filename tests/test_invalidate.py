@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mem0g.resolve import Incoming, Invalidation, StoredFact, invalidate, resolve
+from mem0g._engine.resolve import Incoming, Invalidation, StoredFact, invalidate, resolve
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

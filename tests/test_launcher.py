@@ -1,4 +1,4 @@
-"""Tests for the project-managed local Neo4j (mem0g.launcher).
+"""Tests for the project-managed local Neo4j (mem0g.tools.launcher).
 
 Tests marked ``neo4j`` really build (Maven, cached in ``default_cache_dir()``) and start Neo4j
 Community in a temporary home; one server is shared by the module. The others need neither.
@@ -19,7 +19,7 @@ import pytest
 from neo4j import GraphDatabase
 
 from mem0g.errors import LocalNeo4jError
-from mem0g.launcher import (
+from mem0g.tools.launcher import (
     NEO4J_VERSION,
     LocalNeo4j,
     LocalNeo4jStatus,

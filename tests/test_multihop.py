@@ -8,10 +8,10 @@ import networkx as nx
 import pytest
 
 from mem0g import Memory
-from mem0g._ops import FactFilter
+from mem0g._engine.args import SearchParams
+from mem0g._neo4j.queries import query
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.models import Hit
-from mem0g.queries import query
 
 pytestmark = pytest.mark.neo4j
 
@@ -215,7 +215,7 @@ def test_search_expand_keeps_each_shared_bridge_s_best_fact_beyond_the_budget(
     params = {
         "user_id": user,
         "vector": embedder.embed(["Where is the company Zorblax works for?"])[0],
-        **FactFilter(now=datetime.now(timezone.utc)).params(),
+        **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
         "frontier": frontier,
         "seen": [],
         "entries": [via],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-from mem0g.queries import cypher_dir, query, query_names, statements
+from mem0g._neo4j.queries import cypher_dir, query, query_names, statements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +43,7 @@ def test_python_never_formats_cypher() -> None:
     """No f-string or %-format or .format() builds a query: Cypher lives only in cypher/."""
     offenders = []
     for path in (ROOT / "mem0g").rglob("*.py"):
-        if path.name == "_export.py":  # writes an export script of escaped literals, never runs it
+        if path.name == "export.py":  # writes an export script of escaped literals, never runs it
             continue
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
             if re.search(r"\b(MATCH|MERGE|CREATE|DELETE)\b.*[({]", line) and (
@@ -57,3 +58,69 @@ def test_schema_statements() -> None:
     assert len(schema) >= 10
     assert all("IF NOT EXISTS" in s for s in schema)
     assert sum("$dimensions" in s for s in schema) == 3
+
+
+# Calls whose first argument is a query name: the effect, and the helpers that yield it.
+_QUERY_CALLS = ("Query", "single", "_entries", "_keyword_entries")
+
+
+def _names_the_engine_asks_for() -> set[str]:
+    """Every query name in mem0g's code: the literal first argument of ``Query(...)`` (and of the
+    helpers that yield one), and the strings of the module-level ``*_QUERIES`` tables."""
+    names: set[str] = set()
+    for path in (ROOT / "mem0g").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id.endswith("_QUERIES") for t in node.targets
+            ):
+                table = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
+                names |= {
+                    c.value
+                    for part in table
+                    if part is not None
+                    for c in ast.walk(part)
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                }
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in _QUERY_CALLS and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant):
+                    names.add(first.value)
+                else:  # a name chosen from a table: the table's strings are collected above
+                    assert "_QUERIES" in ast.unparse(first) or isinstance(first, ast.Name), (
+                        f"{path.name}:{node.lineno}: a query name must be a literal or come from a *_QUERIES table"
+                    )
+    return names
+
+
+def test_every_query_the_code_asks_for_exists() -> None:
+    names = _names_the_engine_asks_for()
+    assert len(names) > 40
+    missing = sorted(n for n in names if n not in query_names())
+    assert not missing, f"no cypher file for {missing}"
+    for name in names:
+        assert query(name)
+
+
+def test_every_query_file_is_used_by_the_code() -> None:
+    unused = sorted(set(query_names()) - _names_the_engine_asks_for())
+    assert not unused, f"cypher files nothing asks for (bench-only queries live in bench/cypher): {unused}"
+
+
+# The filter every search query applies to facts (scope, time, metadata): the same text everywhere.
+_FILTER_START = "AND ($include_history"
+_FILTER_END = "pair IN f.metadata_pairs))"
+
+
+def _fact_filter(name: str) -> str:
+    text = query(name)
+    start = text.index(_FILTER_START)
+    return " ".join(text[start : text.index(_FILTER_END, start) + len(_FILTER_END)].split())
+
+
+def test_the_fact_filter_is_the_same_in_every_search_query() -> None:
+    users = [n for n in query_names() if "$include_history" in query(n)]
+    assert len(users) >= 4, users
+    filters = {name: _fact_filter(name) for name in users}
+    reference = filters["search_facts_exact"]
+    assert all(f == reference for f in filters.values()), {n: f for n, f in filters.items() if f != reference}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mem0g.ranking import (
+from mem0g._engine.ranking import (
     Candidate,
     approx_tokens,
     continuations_follow,

@@ -25,7 +25,7 @@ class TinyEmbedder:
 def test_init_is_idempotent(memory: Memory) -> None:
     memory.init()
     memory.init()
-    assert memory.store.vector_index_dimensions() == {
+    assert memory.doctor()["vector_indexes"] == {
         "entity_embedding": 384,
         "fact_embedding": 384,
         "episode_embedding": 384,
@@ -44,7 +44,7 @@ def test_reindex_reembeds_and_search_still_answers(memory: Memory, user: str) ->
     memory.add_facts([{"subject": "Sarah", "predicate": "lives_in", "object": "Shibuya"}], user_id=user)
     before = memory.search("Where does Sarah live?", user_id=user).results[0]
     memory.init(reindex=True)
-    assert memory.store.vector_index_dimensions() == {
+    assert memory.doctor()["vector_indexes"] == {
         "entity_embedding": 384,
         "fact_embedding": 384,
         "episode_embedding": 384,

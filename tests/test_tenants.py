@@ -121,7 +121,7 @@ def snapshot(memory: Memory, user: str) -> dict[str, Any]:
         "facts": sorted((f.model_dump() for f in memory.get_all(user_id=user)), key=lambda d: d["id"]),
         "nodes": sorted(g.nodes),
         "edges": sorted(k for _, _, k in g.edges(keys=True)),
-        "stats": memory.store.tenant_stats(user)["user_facts"],
+        "stats": memory.stats(user)["user_facts"],
     }
 
 
@@ -179,7 +179,7 @@ def assert_forgotten(memory: Memory, user: str) -> None:
             assert memory.search(query, user_id=user, **mode).results == []
     for name in ("Sarah", "Tokyo", "I"):
         assert memory.history(name, user_id=user) == []
-    assert memory.store.tenant_stats(user)["user_facts"] == 0
+    assert memory.stats(user)["user_facts"] == 0
     assert user not in {u["user_id"] for u in memory.users()}
 
 

@@ -10,7 +10,7 @@ Runs in the mem0g virtualenv and, for each size (the same world folders as ``ben
 2. asks each runner for the texts it will embed (``--list-texts``) and embeds them once with mem0g's own
    embedder into a shared cache (``embed_cache.py``; query-side texts also timed alone);
 3. runs each peer's runner in its own virtualenv as a subprocess, one peer at a time, each on a fresh
-   dedicated Neo4j (``mem0g.launcher.LocalNeo4j`` in a temporary home, same version and the same heap
+   dedicated Neo4j (``mem0g.tools.launcher.LocalNeo4j`` in a temporary home, same version and the same heap
    and page cache settings as ``bench.run``; or ``--neo4j-uri``, wiped by each runner before it loads);
 4. scores every query's hits with ``bench.scoring`` (the matcher mem0g's own results go through:
    normalised subject, predicate, object; validity for as-of questions) and writes
@@ -175,7 +175,7 @@ def neo4j(args: argparse.Namespace, tag: str) -> Any:
     if args.neo4j_uri:
         yield {"uri": args.neo4j_uri, "data_dir": None, "pid": None, "dedicated": False}
         return
-    from mem0g.launcher import LocalNeo4j
+    from mem0g.tools.launcher import LocalNeo4j
 
     root = Path(args.neo4j_root or tempfile.gettempdir()) / "mem0g-bench-peers"
     root.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from mem0g.embeddings._base import Embedder, embed_unique
+from mem0g.embeddings._base import Embedder, embed_checked, embed_unique
 from mem0g.embeddings._factory import make_embedder
 from mem0g.embeddings._openai import OpenAIEmbedder
 from mem0g.embeddings._sentence import SentenceTransformerEmbedder
 
-__all__ = ["Embedder", "OpenAIEmbedder", "SentenceTransformerEmbedder", "embed_unique", "make_embedder"]
+__all__ = [
+    "Embedder",
+    "OpenAIEmbedder",
+    "SentenceTransformerEmbedder",
+    "embed_checked",
+    "embed_unique",
+    "make_embedder",
+]

@@ -5,7 +5,7 @@ from typing import Protocol, runtime_checkable
 
 from mem0g.errors import EmbeddingDimensionMismatchError
 
-__all__ = ["Embedder", "Vector", "embed_unique"]
+__all__ = ["Embedder", "Vector", "embed_checked", "embed_unique"]
 
 Vector = list[float]
 
@@ -25,12 +25,11 @@ class Embedder(Protocol):
         ...
 
 
-def embed_unique(embedder: Embedder, texts: Sequence[str]) -> dict[str, Vector]:
-    """Embed each distinct text once (a batch often repeats names and sentences)."""
-    unique = list(dict.fromkeys(texts))
-    if not unique:
-        return {}
-    vectors = embedder.embed(unique)
+def embed_checked(embedder: Embedder, texts: Sequence[str]) -> list[Vector]:
+    """One vector per text, each checked against the model's configured dimensions."""
+    if not texts:
+        return []
+    vectors = embedder.embed(list(texts))
     for vector in vectors:
         if len(vector) != embedder.dimensions:
             raise EmbeddingDimensionMismatchError(
@@ -38,4 +37,10 @@ def embed_unique(embedder: Embedder, texts: Sequence[str]) -> dict[str, Vector]:
                 f"but {embedder.dimensions} were configured; set MEM0G_EMBEDDING_DIMS={len(vector)} "
                 "(and re-index with `mem0g init --reindex`)"
             )
-    return dict(zip(unique, vectors, strict=True))
+    return vectors
+
+
+def embed_unique(embedder: Embedder, texts: Sequence[str]) -> dict[str, Vector]:
+    """Embed each distinct text once (a batch often repeats names and sentences)."""
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, embed_checked(embedder, unique), strict=True))

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from mem0g._prepare import EpisodeSpec
+from mem0g._engine.prepare import EpisodeSpec
 from mem0g.extraction.prompts import PromptTemplate
 from mem0g.models import Hit
 

@@ -13,12 +13,12 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from mem0g._prepare import EpisodeSpec
+from mem0g._engine.prepare import EpisodeSpec
+from mem0g._engine.resolve import Invalidation
 from mem0g._time import parse_instant
 from mem0g.errors import InvalidInputError
 from mem0g.extraction.schema import Extraction
 from mem0g.models import FactIn, MetadataValue
-from mem0g.resolve import Invalidation
 from mem0g.vocab import normalize_name
 
 __all__ = ["Mapped", "map_extraction"]

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, Field
 
 from mem0g.errors import ConfigError
+from mem0g.models import LLMCall, LLMUsage
 
 if TYPE_CHECKING:
     from mem0g.config import Settings
@@ -104,55 +105,6 @@ class LLMConfig(BaseModel):
                 "MEM0G_LLM_BASE_URL at another OpenAI-compatible server"
             )
         return PLACEHOLDER_KEY
-
-
-class LLMUsage(BaseModel):
-    """Calls and tokens. ``a + b`` makes a new record; ``total += b`` adds in place (like a list)."""
-
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def __add__(self, other: object) -> LLMUsage:
-        if not isinstance(other, LLMUsage):
-            return NotImplemented
-        return LLMUsage(
-            calls=self.calls + other.calls,
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-        )
-
-    def __radd__(self, other: object) -> LLMUsage:
-        # ``sum(usages)`` starts from the integer 0.
-        if other == 0:
-            return self.model_copy()
-        return NotImplemented
-
-    def __iadd__(self, other: object) -> LLMUsage:
-        if not isinstance(other, LLMUsage):
-            return NotImplemented
-        self.calls += other.calls
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        return self
-
-
-class LLMCall(BaseModel):
-    """One answered HTTP round trip to the model (the SDK's retries of it are not counted apart;
-    requests the server refused, such as an unsupported ``response_format``, are not counted)."""
-
-    model: str
-    mode: Literal["json_schema", "json_object", "prompt"]
-    prompt_tokens: int
-    completion_tokens: int
-    duration_ms: float
-    repair: bool = False
-    #: False when the server sent no ``usage``: the tokens were then counted locally (cl100k).
-    usage_reported: bool = True
 
 
 def llm_config_from_settings(settings: Settings, *, summary: bool = False) -> LLMConfig | None:

@@ -1,9 +1,6 @@
-"""mem0g's database operations as sans-I/O steps (see :mod:`mem0g._steps`).
-
-Every operation that needs more than one query (a write batch: lock, resolve entities, load the
-groups, run the resolver, write the plan) is written here once, as a generator, and run by the
-sync :class:`~mem0g.store.GraphStore` or the async :class:`~mem0g.store.AsyncGraphStore`.
-"""
+"""The write transaction of one batch for one user, as steps (see :mod:`mem0g._engine.effects`):
+lock the tenant, store episodes, resolve entities, load the touched groups, run the resolver and
+the extractor's invalidations, write the plan, count."""
 
 from __future__ import annotations
 
@@ -11,140 +8,16 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-from neo4j.time import DateTime as Neo4jDateTime
+from mem0g._engine.effects import Query, Steps
+from mem0g._engine.prepare import EpisodeSpec, PreparedBatch, metadata_pairs, tenant_token
+from mem0g._engine.resolve import Incoming, Invalidation, InvalidationPlan, Plan, invalidate, resolve
+from mem0g._engine.rows import stored_fact
+from mem0g.models import IngestReport
 
-from mem0g._prepare import EpisodeSpec, PreparedBatch, metadata_pairs, tenant_token
-from mem0g._steps import Embed, Query, Steps
-from mem0g.errors import EmbeddingDimensionMismatchError
-from mem0g.models import FactRecord, Hit, IngestReport, SupersededFact
-from mem0g.queries import statements
-from mem0g.resolve import (
-    Incoming,
-    Invalidation,
-    InvalidationPlan,
-    Plan,
-    StoredFact,
-    invalidate,
-    resolve,
-)
-
-__all__ = [
-    "FactFilter",
-    "WriteOutcome",
-    "cosine_from_neo4j",
-    "instant",
-    "py",
-    "record_to_fact",
-    "write_steps",
-]
-
-
-def cosine_from_neo4j(score: float) -> float:
-    """Neo4j reports cosine similarity rescaled to [0, 1] as (1 + cos) / 2; mem0g ranks on cos itself."""
-    return 2.0 * float(score) - 1.0
-
-
-def py(value: Any) -> Any:
-    """neo4j temporal values (also inside lists) -> aware Python datetimes."""
-    if isinstance(value, Neo4jDateTime):
-        return value.to_native()
-    if isinstance(value, list):
-        return [py(v) for v in value]
-    return value
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_FACT_TIMES = ("valid_from", "valid_until", "recorded_at", "superseded_at")
-
-
-def instant(value: Any) -> datetime | None:
-    """A stored instant as an aware UTC datetime: the integer microseconds since the epoch that the
-    fact read queries return (decoding neo4j temporal values in Python cost ~80 µs each, most of a
-    search's time; every stored instant is UTC, so nothing is lost), or a neo4j DateTime from a
-    query written for the Browser."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, int):
-        return _EPOCH + timedelta(microseconds=value)
-    if isinstance(value, Neo4jDateTime):
-        native: datetime = value.to_native()
-        return native
-    raise TypeError(f"not an instant: {value!r}")
-
-
-def _times(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: instant(v) if k in _FACT_TIMES else py(v) for k, v in dict(row).items()}
-
-
-@dataclass(frozen=True)
-class FactFilter:
-    """Which facts a search may return: time mode and scoping filters (all applied inside Cypher)."""
-
-    now: datetime
-    as_of: datetime | None = None
-    include_history: bool = False
-    agent_id: str | None = None
-    run_id: str | None = None
-    metadata_groups: tuple[tuple[str, ...], ...] = ()
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "now": self.now,
-            "as_of": self.as_of,
-            "include_history": self.include_history,
-            "agent_id": self.agent_id,
-            "run_id": self.run_id,
-            "metadata_groups": [list(g) for g in self.metadata_groups],
-        }
-
-
-def record_to_fact(row: Mapping[str, Any], cls: type[FactRecord] = FactRecord, **extra: Any) -> Any:
-    f = _times(row["f"])
-    data: dict[str, Any] = {
-        "id": f["id"],
-        "fact": f["fact"],
-        "subject": row["subject"],
-        "predicate": f["predicate"],
-        "object": row["object"],
-        "subject_type": row.get("subject_type"),
-        "object_type": row.get("object_type"),
-        "valid_from": f.get("valid_from"),
-        "valid_until": f.get("valid_until"),
-        "recorded_at": f["recorded_at"],
-        "superseded_at": f.get("superseded_at"),
-        "status": f["status"],
-        "cardinality": f["cardinality"],
-        "source": list(f.get("source") or []),
-        "user_id": f["user_id"],
-        "agent_id": f.get("agent_id"),
-        "run_id": f.get("run_id"),
-        "metadata": json.loads(f.get("metadata") or "{}"),
-    }
-    if cls is Hit:
-        data["supersedes"] = [SupersededFact(**_times(s)) for s in (row.get("supersedes") or [])]
-    data.update(extra)
-    return cls(**data)
-
-
-def _stored(row: Mapping[str, Any]) -> StoredFact:
-    return StoredFact(
-        id=row["id"],
-        subject_key=row["subject_key"],
-        predicate_key=row["predicate_key"],
-        object_key=row["object_key"],
-        valid_from=py(row["valid_from"]),
-        valid_until=py(row["valid_until"]),
-        status=row["status"],
-        cardinality=row["cardinality"],
-        sources=tuple(row["sources"] or ()),
-        superseded_at=py(row["superseded_at"]),
-        superseded_by=row["superseded_by"],
-        supersedes=tuple(row["supersedes"] or ()),
-        points=tuple(py(p) for p in row["points"] or ()),
-    )
+__all__ = ["WriteOutcome", "write_steps"]
 
 
 @dataclass
@@ -263,7 +136,7 @@ def write_steps(
         "facts_for_groups",
         {"user_id": user_id, "groups": [{"subject_key": s, "predicate_key": p} for s, p in groups]},
     )
-    plan = resolve([_stored(r) for r in stored_rows], incoming, now=now)
+    plan = resolve([stored_fact(r) for r in stored_rows], incoming, now=now)
 
     inv_plan = InvalidationPlan()
     if invalidations:
@@ -271,7 +144,7 @@ def write_steps(
             "facts_state_by_ids", {"user_id": user_id, "ids": sorted({d.target for d in invalidations})}
         )
         inv_plan = invalidate(
-            [_stored(r) for r in target_rows], invalidations, plan=plan, incoming=incoming, now=now
+            [stored_fact(r) for r in target_rows], invalidations, plan=plan, incoming=incoming, now=now
         )
         # An invalidated fact may also be in the plan's updates (its group was touched): the
         # invalidation, judged on the planned state, wins.
@@ -427,123 +300,3 @@ def _report(plan: Plan, *, facts_in: int, entities_created: int) -> IngestReport
     report.superseded = list(plan.superseded)
     report.ended = list(dict.fromkeys(report.ended + plan.ended))
     return report
-
-
-# -- schema ----------------------------------------------------------------------------------------
-
-VECTOR_INDEXES = ("entity_embedding", "fact_embedding", "episode_embedding")
-_REEMBED_KINDS = ("entities", "facts", "episodes")
-
-
-def vector_index_dimensions_steps() -> Steps[dict[str, int | None]]:
-    rows = yield Query("schema_vector_indexes")
-    return {r["name"]: r["dimensions"] for r in rows}
-
-
-def schema_steps(*, dimensions: int, reindex: bool = False, page: int = 1000) -> Steps[None]:
-    """Create constraints and indexes (idempotent); refuse a vector index of another dimension.
-
-    ``reindex`` drops the vector indexes, re-embeds every stored entity name, fact and episode (all
-    users: an index spans the database) and builds the indexes again. Run in auto-commit mode: a
-    schema change cannot share a transaction with data writes.
-    """
-    existing = yield from vector_index_dimensions_steps()
-    wrong = {name: dims for name, dims in existing.items() if dims is not None and dims != dimensions}
-    if reindex:
-        for name in existing:
-            yield Query("schema_drop_vector_indexes", {"name": name})
-        for kind in _REEMBED_KINDS:
-            after = ""
-            while True:
-                rows = yield Query(f"reembed_{kind}_page", {"after": after, "limit": page})
-                if not rows:
-                    break
-                vectors = yield Embed(tuple(r["text"] for r in rows))
-                yield Query(
-                    f"reembed_{kind}_set",
-                    {
-                        "rows": [
-                            {"id": r["id"], "embedding": v["embedding"]}
-                            for r, v in zip(rows, vectors, strict=True)
-                        ]
-                    },
-                )
-                after = rows[-1]["id"]
-        wrong = {}
-    if wrong:
-        detail = ", ".join(f"{name} has {dims}" for name, dims in sorted(wrong.items()))
-        raise EmbeddingDimensionMismatchError(
-            f"the embedding model makes {dimensions}-dimensional vectors but the vector indexes "
-            f"in Neo4j were built for another dimension ({detail}); run `mem0g init --reindex` to "
-            "rebuild them and re-embed stored data, or configure the model that built them"
-        )
-    for part in range(len(statements("schema"))):
-        yield Query("schema", {"dimensions": dimensions}, part=part)
-    yield Query("schema_await")
-
-
-# -- simple reads and deletes ----------------------------------------------------------------------
-
-
-def tenant_stats_steps(user_id: str) -> Steps[dict[str, int]]:
-    rows = yield Query("tenant_stats", {"user_id": user_id})
-    return dict(rows[0])
-
-
-def facts_all_steps(
-    user_id: str,
-    *,
-    now: datetime,
-    as_of: datetime | None = None,
-    current_only: bool = False,
-    agent_id: str | None = None,
-    run_id: str | None = None,
-    skip: int = 0,
-    limit: int = 1_000_000,
-) -> Steps[list[FactRecord]]:
-    rows = yield Query(
-        "facts_all",
-        {
-            "user_id": user_id,
-            "now": now,
-            "as_of": as_of,
-            "current_only": current_only,
-            "agent_id": agent_id,
-            "run_id": run_id,
-            "skip": skip,
-            "limit": limit,
-        },
-    )
-    return [record_to_fact(r) for r in rows]
-
-
-def entity_history_steps(user_id: str, key: str) -> Steps[list[FactRecord]]:
-    rows = yield Query("entity_history", {"user_id": user_id, "key": key})
-    return [record_to_fact(r) for r in rows]
-
-
-def graph_rows_steps(user_id: str, as_of: datetime | None) -> Steps[list[dict[str, Any]]]:
-    rows = yield Query("graph_user", {"user_id": user_id, "as_of": as_of})
-    for row in rows:
-        row["facts"] = [{k: py(v) for k, v in f.items() if v is not None} for f in row["facts"] if f]
-    return rows
-
-
-def users_steps() -> Steps[list[dict[str, Any]]]:
-    rows = yield Query("users_list")
-    return [{k: py(v) for k, v in r.items()} for r in rows]
-
-
-def server_info_steps() -> Steps[dict[str, Any]]:
-    rows = yield Query("server_info")
-    return dict(rows[0])
-
-
-def delete_fact_steps(user_id: str, fact_id: str) -> Steps[bool]:
-    rows = yield Query("fact_delete", {"user_id": user_id, "id": fact_id})
-    return bool(rows and rows[0]["deleted"])
-
-
-def forget_steps(user_id: str) -> Steps[int]:
-    rows = yield Query("forget_user", {"user_id": user_id})
-    return int(rows[0]["deleted"]) if rows else 0

@@ -1,7 +1,8 @@
-"""The retriever: embed once, find entry points, expand over the graph, rank, cut to a budget.
+"""Search as steps: find entry points, expand over the graph, rank, cut to a budget.
 
-No LLM is called here. Entry points come from the vector and fulltext indexes over facts and
-entities, kept exact per user (see :meth:`Retriever._vector_entries`); expansion follows facts that
+No LLM is called here, and the query is embedded before (by the search program). Entry points come
+from the vector and fulltext indexes over facts and entities, kept exact per user (see
+:func:`vector_entries`); expansion follows facts that
 hold at the asked time, hop by hop, keeping the best next fact of each of the strongest bridges
 and the best ``per_hop`` of the rest at each hop.
 """
@@ -15,13 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from mem0g._ops import FactFilter, instant, py, record_to_fact
-from mem0g._ops import cosine_from_neo4j as _cosine
-from mem0g._prepare import tenant_token
-from mem0g._steps import Query, Steps
-from mem0g.embeddings import Embedder
-from mem0g.models import EpisodeHit, Hit, PathStep, SearchResult
-from mem0g.ranking import (
+from mem0g._engine.args import SearchParams
+from mem0g._engine.effects import Query, Steps
+from mem0g._engine.prepare import tenant_token
+from mem0g._engine.ranking import (
     Candidate,
     Weights,
     approx_tokens,
@@ -32,9 +30,11 @@ from mem0g.ranking import (
     score,
     successors_first,
 )
-from mem0g.store import GraphStore
+from mem0g._engine.rows import cosine_from_neo4j as _cosine
+from mem0g._engine.rows import instant, py, record_to_fact
+from mem0g.models import EpisodeHit, Hit, PathStep, SearchResult
 
-__all__ = ["Retriever", "SearchOptions", "episode_search_steps", "lucene_query", "search_steps"]
+__all__ = ["episode_search_steps", "lucene_query", "search_steps", "vector_entries"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 24
@@ -76,15 +76,6 @@ def lucene_query(text: str, *, tenant: str, fields: tuple[str, ...]) -> str | No
     return f"+tenant:{tenant} +({clause})"
 
 
-@dataclass(frozen=True)
-class SearchOptions:
-    limit: int = 10
-    hops: int = 2
-    token_budget: int = 2000
-    exact_max_facts: int = 1000
-    weights: Weights = field(default_factory=Weights)
-
-
 @dataclass
 class _Reach:
     """How a fact was reached: hop count, entry strength and the path of facts leading to it."""
@@ -109,12 +100,20 @@ class _Front:
     path_sim: float | None = None
 
 
+# The exact and the index query of each kind of entry point.
+_ENTRY_QUERIES = {
+    "facts": ("search_facts_exact", "search_facts_vector"),
+    "entities": ("search_entities_exact", "search_entities_vector"),
+    "episodes": ("search_episodes_exact", "search_episodes_vector"),
+}
+
+
 def _entries(name: str, params: dict[str, Any]) -> Steps[list[tuple[str, float]]]:
     rows = yield Query(name, params)
     return [(r["id"], _cosine(r["score"])) for r in rows]
 
 
-def _vector_entries(
+def vector_entries(
     kind: str,
     params: dict[str, Any],
     *,
@@ -130,7 +129,7 @@ def _vector_entries(
     quadruple until ``k`` survive the filters or the fetch would cover most of the index, at which
     point exact search is both correct and no slower.
     """
-    exact = f"search_{kind}_exact"
+    exact, indexed = _ENTRY_QUERIES[kind]
     if user_count <= exact_max or total_count <= 0:
         return (yield from _entries(exact, {**params, "k": k}))
     share = max(user_count / total_count, 1e-6)
@@ -138,7 +137,7 @@ def _vector_entries(
     while True:
         if fetch >= min(total_count, 10_000):
             return (yield from _entries(exact, {**params, "k": k}))
-        found = yield from _entries(f"search_{kind}_vector", {**params, "k": k, "fetch": fetch})
+        found = yield from _entries(indexed, {**params, "k": k, "fetch": fetch})
         if len(found) >= k:
             return found
         fetch *= 4
@@ -164,45 +163,40 @@ def _step(row: dict[str, Any]) -> PathStep:
     return PathStep(id=row["id"], subject=row["subject"], predicate=row["predicate"], object=row["object"])
 
 
-def search_steps(
-    query: str,
-    vector: list[float],
-    *,
-    user_id: str,
-    flt: FactFilter,
-    options: SearchOptions,
-) -> Steps[SearchResult]:
-    """The whole search as steps: run in one read transaction by a sync or async store."""
+def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResult]:
+    """The whole search as steps, in one read transaction; ``vector`` is the query's embedding."""
+    query, user_id = params.query, params.user_id
     stats_rows = yield Query("tenant_stats", {"user_id": user_id})
     stats = stats_rows[0]
     if not stats["user_facts"]:
         return SearchResult()
-    k = options.limit
+    k = params.limit
     tenant = tenant_token(user_id)
-    fparams = {"user_id": user_id, "vector": vector, **flt.params()}
+    fparams = {"user_id": user_id, "vector": vector, **params.filter_params()}
 
-    fact_vec = yield from _vector_entries(
+    fact_vec = yield from vector_entries(
         "facts",
         fparams,
         k=k,
         user_count=stats["user_facts"],
         total_count=stats["total_facts"],
-        exact_max=options.exact_max_facts,
+        exact_max=params.exact_max_facts,
     )
-    entity_vec = yield from _vector_entries(
+    entity_vec = yield from vector_entries(
         "entities",
         {"user_id": user_id, "vector": vector},
         k=k,
         user_count=stats["user_entities"],
         total_count=stats["total_entities"],
-        exact_max=options.exact_max_facts,
+        exact_max=params.exact_max_facts,
     )
     fact_kw: list[tuple[str, float]] = []
     entity_kw: list[tuple[str, float]] = []
     lucene_facts = lucene_query(query, tenant=tenant, fields=("fact", "triple_text"))
     if lucene_facts:
         fact_kw = yield from _keyword_entries(
-            "search_facts_fulltext", {"user_id": user_id, "lucene": lucene_facts, "k": k, **flt.params()}
+            "search_facts_fulltext",
+            {"user_id": user_id, "lucene": lucene_facts, "k": k, **params.filter_params()},
         )
         lucene_entities = lucene_query(query, tenant=tenant, fields=("name", "aliases_text"))
         assert lucene_entities is not None
@@ -214,7 +208,7 @@ def search_steps(
     # Direct fact matches: hop 0; the keyword rank adds to the vector similarity.
     # Weak vector matches are no entry points: such facts are reached through the graph or not at all.
     for fact_id, sim in fact_vec:
-        if sim >= options.weights.min_entry_similarity:
+        if sim >= params.weights.min_entry_similarity:
             reach[fact_id] = _Reach(hops=0, strength=sim, path=[], similarity=sim)
     for rank_index, (fact_id, _) in enumerate(fact_kw):
         kw = 1.0 / (1.0 + rank_index)
@@ -228,7 +222,7 @@ def search_steps(
     # of an entry fact is a bridge: its facts continue a chain and rank by path similarity.
     frontier: dict[str, _Front] = {}
     for entity_id, sim in entity_vec:
-        if sim >= options.weights.min_entity_similarity:
+        if sim >= params.weights.min_entity_similarity:
             frontier[entity_id] = _Front(strength=sim)
     for rank_index, (entity_id, _) in enumerate(entity_kw):
         strength = 0.6 + 0.4 / (1.0 + rank_index)
@@ -250,9 +244,9 @@ def search_steps(
                         strength=entry.strength, path=entry.path, via=row["id"], path_sim=chain
                     )
 
-    per_hop = max(3 * options.limit, 15)
-    moment = flt.as_of or flt.now
-    for hop in range(1, options.hops + 1):
+    per_hop = max(3 * params.limit, 15)
+    moment = params.moment
+    for hop in range(1, params.hops + 1):
         if not frontier:
             break
         bridges = [entity_id for entity_id, front in frontier.items() if front.via is not None]
@@ -292,7 +286,7 @@ def search_steps(
                         hop=hop,
                         via_strength=via.strength,
                         chain=chain,
-                        weights=options.weights,
+                        weights=params.weights,
                         now=moment,
                     ):
                         known_reach.hops, known_reach.path = hop, path
@@ -312,7 +306,7 @@ def search_steps(
     # broad question ("suggest restaurants for dinner") must still see the user's few related
     # facts (allergies!) even when a small embedding model scores them low, as Mem0 users expect.
     for fact_id, sim in fact_vec:
-        if len(reach) >= options.limit:
+        if len(reach) >= params.limit:
             break
         if fact_id not in reach and sim > 0.0:
             reach[fact_id] = _Reach(hops=0, strength=0.0, path=[], similarity=sim, fallback=True)
@@ -344,7 +338,7 @@ def search_steps(
         vf, vu = f.get("valid_from"), f.get("valid_until")
         vf, vu = instant(vf), instant(vu)
         holds = (vf is None or vf <= moment) and (vu is None or vu > moment)
-        if flt.as_of is None:
+        if params.as_of is None:
             holds = holds and f["status"] != "superseded"
         reference = vf or instant(f["recorded_at"])
         candidates.append(
@@ -366,7 +360,7 @@ def search_steps(
             lead = r.path[-2].id
             if r.path_similarity > best_next.get(lead, (-2.0, ""))[0]:
                 best_next[lead] = (r.path_similarity, fact_id)
-    ranked = rank(candidates, now=moment, weights=options.weights)
+    ranked = rank(candidates, now=moment, weights=params.weights)
     ranked = continuations_follow(
         ranked, continuation={lead: fid for lead, (_, fid) in best_next.items()}, top=_LEADERS
     )
@@ -389,7 +383,7 @@ def search_steps(
         )
         for c, s in ranked
     ]
-    kept = cut_to_budget(hits, budget=options.token_budget, limit=options.limit, cost=_hit_tokens)
+    kept = cut_to_budget(hits, budget=params.token_budget, limit=params.limit, cost=_hit_tokens)
     return SearchResult(results=kept)
 
 
@@ -417,7 +411,7 @@ def episode_search_steps(
         "run_id": run_id,
     }
     wide = 3 * limit
-    by_vector = yield from _vector_entries(
+    by_vector = yield from vector_entries(
         "episodes",
         params,
         k=wide,
@@ -445,20 +439,6 @@ def episode_search_steps(
     ]
     hits.sort(key=lambda h: (-h.score, h.observed_at, h.id))
     return hits[:limit]
-
-
-class Retriever:
-    """Sync search: embed the query once, then run :func:`search_steps` in one read transaction."""
-
-    def __init__(self, store: GraphStore, embedder: Embedder) -> None:
-        self._store = store
-        self._embedder = embedder
-
-    def search(self, query: str, *, user_id: str, flt: FactFilter, options: SearchOptions) -> SearchResult:
-        vector = self._embedder.embed([query])[0]
-        return self._store.read(
-            lambda: search_steps(query, vector, user_id=user_id, flt=flt, options=options), what="a search"
-        )
 
 
 def _hit_tokens(hit: Hit) -> int:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from mem0g._args import validation_message
+from mem0g._engine.args import validation_message
 from mem0g.errors import InvalidInputError
 from mem0g.models import Message
 

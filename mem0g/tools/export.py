@@ -1,4 +1,4 @@
-"""Exporting a user's graph (a networkx MultiDiGraph) as JSON, GraphML or a Cypher script."""
+"""The user's graph in exchange formats: JSON, GraphML and a Cypher script (for the CLI's ``graph``)."""
 
 from __future__ import annotations
 
@@ -12,26 +12,7 @@ import networkx as nx
 
 from mem0g.vocab import ENTITY_TYPES
 
-__all__ = ["cypher_literal", "graph_from_rows", "to_cypher", "to_graphml", "to_json"]
-
-
-def graph_from_rows(user_id: str, rows: list[dict[str, Any]]) -> nx.MultiDiGraph:
-    """A user's graph from ``graph_user`` rows: entity ids as nodes, facts as keyed edges."""
-    graph = nx.MultiDiGraph(user_id=user_id)
-    for row in rows:
-        entity = row["entity"]
-        graph.add_node(
-            entity["id"],
-            name=entity["name"],
-            type=entity.get("type"),
-            labels=[label for label in entity.get("labels", []) if label != "Entity"],
-            is_self=bool(entity.get("is_self")),
-        )
-    for row in rows:
-        for fact in row["facts"]:
-            attrs = {k: v for k, v in fact.items() if k not in {"object_id", "id"}}
-            graph.add_edge(row["entity"]["id"], fact["object_id"], key=fact["id"], **attrs)
-    return graph
+__all__ = ["cypher_literal", "to_cypher", "to_graphml", "to_json"]
 
 
 def _plain(value: Any) -> Any:

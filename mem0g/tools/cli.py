@@ -24,7 +24,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from mem0g._export import to_cypher, to_graphml, to_json
 from mem0g.config import Settings, load_settings
 from mem0g.errors import (
     ConfigError,
@@ -39,6 +38,7 @@ from mem0g.errors import (
 from mem0g.llm import LLMUsage
 from mem0g.memory import Memory, check_user_id, to_fact
 from mem0g.models import FactIn, FactRecord, SearchResult
+from mem0g.tools.export import to_cypher, to_graphml, to_json
 
 __all__ = ["EXIT_CODES", "app", "main"]
 
@@ -130,22 +130,8 @@ def init(
 @app.command()
 def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Check connectivity, server version, indexes and the embedding model."""
-    report: dict[str, Any] = {}
     with _memory() as memory:
-        report["server"] = memory.store.server_info()
-        report["vector_indexes"] = memory.store.vector_index_dimensions()
-        report["embedding_model"] = memory.embedder.model_name
-        report["embedding_dimensions"] = memory.embedder.dimensions
-        mismatched = {
-            k: v
-            for k, v in report["vector_indexes"].items()
-            if v is not None and v != memory.embedder.dimensions
-        }
-        report["ok"] = not mismatched and len(report["vector_indexes"]) == 3
-        if not report["vector_indexes"]:
-            report["hint"] = "no mem0g indexes yet: run `mem0g init`"
-        elif mismatched:
-            report["hint"] = "vector index dimension differs from the model: run `mem0g init --reindex`"
+        report = memory.doctor()
     if as_json:
         _print_json(report)
     else:
@@ -367,7 +353,7 @@ def ingest_chat(
 ) -> None:
     """Ingest a conversation, `batch` messages per add, in order. Re-running skips what is stored
     (messages are identified by their id, or by line content), so an interrupted run resumes."""
-    from mem0g.chats import chat_adds, detect_format, locomo_adds, read_chat_jsonl, read_locomo
+    from mem0g.tools.chats import chat_adds, detect_format, locomo_adds, read_chat_jsonl, read_locomo
 
     if not file.is_file():
         raise InvalidInputError(f"cannot read {file}: no such file")
@@ -609,7 +595,7 @@ def users(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 def _local(home: Path | None, bolt_port: int | None, http_port: int | None, heap: str, pagecache: str) -> Any:
-    from mem0g.launcher import LocalNeo4j
+    from mem0g.tools.launcher import LocalNeo4j
 
     settings_home = home or _settings().neo4j_home
     return LocalNeo4j(
@@ -673,7 +659,7 @@ def demo(
     ] = None,
 ) -> None:
     """Run the seed article's scenario: ingest, then current, historical, as-of and multi-hop answers."""
-    from mem0g._demo import run_demo
+    from mem0g.tools.demo import run_demo
 
     with _memory() as memory:
         # The demo formats its own output with Rich markup (and escapes the data it prints).

@@ -1,28 +1,28 @@
-"""Validation of the public API's arguments, shared by ``Memory`` and ``AsyncMemory`` (pure)."""
+"""Checks of the public API's arguments, and the one type that carries a search's parameters (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from mem0g._ops import FactFilter
-from mem0g._prepare import SELF_KEY, metadata_filter_groups
+from mem0g._engine.prepare import SELF_KEY, metadata_filter_groups
+from mem0g._engine.ranking import Weights
 from mem0g._time import parse_instant, utcnow
 from mem0g.config import Settings
 from mem0g.errors import InvalidInputError
 from mem0g.models import MAX_ID_LENGTH, FactIn
-from mem0g.retrieval import SearchOptions
 from mem0g.vocab import SELF_NAMES, name_key, normalize_name
 
 __all__ = [
+    "SearchParams",
     "check_user_id",
     "entity_key",
     "group_by_user",
-    "search_args",
+    "search_params",
     "to_fact",
     "validation_message",
 ]
@@ -85,27 +85,56 @@ def group_by_user(
 
 
 @dataclass(frozen=True)
-class SearchArgs:
+class SearchParams:
+    """Everything one search needs, checked: what to look for, whose facts, which of them may be
+    returned (time mode and scope filters, all applied inside Cypher) and how many."""
+
     query: str
     user_id: str
-    flt: FactFilter
-    options: SearchOptions
+    now: datetime
+    as_of: datetime | None = None
+    include_history: bool = False
+    agent_id: str | None = None
+    run_id: str | None = None
+    metadata_groups: tuple[tuple[str, ...], ...] = ()
+    limit: int = 10
+    hops: int = 2
+    token_budget: int = 2000
+    exact_max_facts: int = 1000
+    weights: Weights = field(default_factory=Weights)
+
+    @property
+    def moment(self) -> datetime:
+        """The instant facts must hold at: ``as_of``, else now."""
+        return self.as_of or self.now
+
+    def filter_params(self) -> dict[str, Any]:
+        """The parameters of the facts filter the search queries share."""
+        return {
+            "now": self.now,
+            "as_of": self.as_of,
+            "include_history": self.include_history,
+            "agent_id": self.agent_id,
+            "run_id": self.run_id,
+            "metadata_groups": [list(g) for g in self.metadata_groups],
+        }
 
 
-def search_args(
+def search_params(
     settings: Settings,
     query: str,
     *,
     user_id: str,
-    limit: int | None,
-    as_of: datetime | str | None,
-    include_history: bool,
-    hops: int | None,
-    agent_id: str | None,
-    run_id: str | None,
-    filters: Mapping[str, Any] | None,
-    token_budget: int | None,
-) -> SearchArgs:
+    limit: int | None = None,
+    as_of: datetime | str | None = None,
+    include_history: bool = False,
+    hops: int | None = None,
+    agent_id: str | None = None,
+    run_id: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    token_budget: int | None = None,
+) -> SearchParams:
+    """Check a search's arguments and fill the defaults from the settings."""
     check_user_id(user_id)
     if not isinstance(query, str) or not query.strip():
         raise InvalidInputError("query must be a non-empty string", field="query")
@@ -119,21 +148,20 @@ def search_args(
     hops = settings.hops if hops is None else hops
     if not 0 <= hops <= 5:
         raise InvalidInputError(f"hops must be between 0 and 5, not {hops}", field="hops")
-    flt = FactFilter(
+    return SearchParams(
+        query=query,
+        user_id=user_id,
         now=utcnow(),
         as_of=parse_instant(as_of, field="as_of"),
         include_history=include_history,
         agent_id=agent_id,
         run_id=run_id,
         metadata_groups=tuple(tuple(g) for g in metadata_filter_groups(remaining)),
-    )
-    options = SearchOptions(
         limit=limit,
         hops=hops,
         token_budget=token_budget or settings.token_budget,
         exact_max_facts=settings.exact_search_max_facts,
     )
-    return SearchArgs(query=query, user_id=user_id, flt=flt, options=options)
 
 
 def entity_key(entity: str) -> str:

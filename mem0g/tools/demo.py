@@ -18,7 +18,7 @@ __all__ = ["example_facts_path", "run_demo"]
 
 def example_facts_path() -> Path:
     """``examples/seed_facts.jsonl`` from a checkout, or its copy inside the wheel."""
-    source = Path(__file__).resolve().parents[1] / "examples" / "seed_facts.jsonl"
+    source = Path(__file__).resolve().parents[2] / "examples" / "seed_facts.jsonl"
     if source.is_file():
         return source
     return Path(str(resources.files("mem0g"))) / "_examples" / "seed_facts.jsonl"
@@ -90,7 +90,7 @@ def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console
         out.print(escape(f"  {record.fact}  [{record.status}, {start} → {end}]"))
 
     if memory.settings.neo4j_uri is None:
-        from mem0g.launcher import LocalNeo4j
+        from mem0g.tools.launcher import LocalNeo4j
 
         status = LocalNeo4j(home=memory.settings.neo4j_home).status()
         out.print(f"\nNeo4j Browser: {status.browser_url}  (Bolt {status.bolt_uri}, no auth)")

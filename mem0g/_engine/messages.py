@@ -1,7 +1,4 @@
-"""The parts of ``add`` that ``Memory`` and ``AsyncMemory`` share: input normalisation, episode ids,
-the context read (as steps) and the assembly of the result. Orchestration (embed, read, one LLM
-call, one write) lives in each facade; everything here is pure or a steps generator.
-"""
+"""An add's input: messages normalised and checked, the request, and its episodes (pure)."""
 
 from __future__ import annotations
 
@@ -9,32 +6,18 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from mem0g._ops import FactFilter, WriteOutcome, py, record_to_fact
-from mem0g._prepare import EpisodeSpec
-from mem0g._steps import Query, Steps
+from mem0g._engine.prepare import EpisodeSpec
 from mem0g._time import parse_instant, utcnow
 from mem0g.errors import InvalidInputError
-from mem0g.models import AddResult, Hit, MemoryEvent, Message, MetadataValue, RejectedInvalidation
-from mem0g.retrieval import SearchOptions, search_steps
+from mem0g.models import Message, MetadataValue
 
-__all__ = [
-    "AddRequest",
-    "Context",
-    "context_steps",
-    "episode_id",
-    "episode_specs",
-    "events_steps",
-    "fill_result",
-    "make_request",
-    "normalize_messages",
-    "thread_key",
-]
+__all__ = ["AddRequest", "episode_id", "episode_specs", "make_request", "normalize_messages", "thread_key"]
 
 
 def normalize_messages(messages: Any) -> list[Message]:
@@ -159,104 +142,3 @@ def episode_specs(request: AddRequest, *, prompt_version: str | None) -> list[Ep
         )
         for index, m in enumerate(request.messages)
     ]
-
-
-@dataclass
-class Context:
-    """What the extraction call sees besides the new messages."""
-
-    summary: str | None = None
-    recent: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[Hit] = field(default_factory=list)
-
-
-def context_steps(
-    *,
-    user_id: str,
-    thread: str,
-    recent: int,
-    vector: list[float],
-    query: str,
-    candidates: int,
-    exact_max_facts: int,
-) -> Steps[Context]:
-    """One read transaction: the thread's summary and last messages, and the current facts most
-    related to the new messages (found without an LLM: similarity, keywords and one hop)."""
-    rows = yield Query("conversation_context", {"user_id": user_id, "thread": thread, "recent": recent})
-    row = rows[0] if rows else {}
-    context = Context(
-        summary=row.get("summary"),
-        recent=[{k: py(v) for k, v in m.items()} for m in reversed(row.get("recent") or [])],
-    )
-    if candidates > 0:
-        found = yield from search_steps(
-            query,
-            vector,
-            user_id=user_id,
-            flt=FactFilter(now=utcnow()),
-            options=SearchOptions(
-                limit=candidates, hops=1, token_budget=10**9, exact_max_facts=exact_max_facts
-            ),
-        )
-        context.candidates = list(found.results)
-    return context
-
-
-def events_steps(user_id: str, outcome: WriteOutcome) -> Steps[list[MemoryEvent]]:
-    """The facts an add touched, as Mem0-style events (one extra read after the write)."""
-    report = outcome.report
-    kinds: dict[str, str] = {}
-    for kind, ids in (
-        ("added", report.added),
-        ("history", report.history),
-        ("restated", report.restated),
-        ("ended", report.ended),
-        ("superseded", report.superseded),
-    ):
-        for fact_id in ids:
-            kinds.setdefault(fact_id, kind)
-    if not kinds:
-        return []
-    rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": list(kinds)})
-    records = {r["f"]["id"]: record_to_fact(r) for r in rows}
-    events = []
-    for fact_id, kind in kinds.items():
-        record = records.get(fact_id)
-        events.append(
-            MemoryEvent(
-                id=fact_id,
-                event=kind,  # type: ignore[arg-type]
-                fact=record.fact if record else None,
-                subject=record.subject if record else None,
-                predicate=record.predicate if record else None,
-                object=record.object if record else None,
-                valid_from=record.valid_from if record else None,
-                valid_until=record.valid_until if record else None,
-            )
-        )
-    return events
-
-
-def rejected(outcome: WriteOutcome) -> list[RejectedInvalidation]:
-    return [RejectedInvalidation(fact_id=f, reason=r) for f, r in outcome.invalidations.rejected]
-
-
-def fill_result(result: AddResult, outcome: WriteOutcome, *, warnings: Sequence[str] = ()) -> None:
-    """Copy what the write did into an add's result."""
-    report = outcome.report
-    result.added, result.restated, result.history = report.added, report.restated, report.history
-    result.superseded, result.ended = report.superseded, report.ended
-    result.entities_created = report.entities_created
-    result.episodes = outcome.episodes_written
-    result.rejected_invalidations = rejected(outcome)
-    result.warnings = list(warnings)
-
-
-def py_value(value: Any) -> Any:
-    return py(value)
-
-
-def py_datetime(value: Any) -> datetime:
-    converted = py(value)
-    assert isinstance(converted, datetime)
-    return converted

@@ -9,8 +9,11 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
+from typing import LiteralString
 
-__all__ = ["cypher_dir", "query", "query_names", "statements"]
+from mem0g.errors import UnknownQueryError
+
+__all__ = ["MULTI_STATEMENT", "cypher_dir", "query", "query_names", "statements"]
 
 
 @functools.cache
@@ -19,10 +22,10 @@ def cypher_dir() -> Path:
     packaged = Path(str(resources.files("mem0g"))) / "_cypher"
     if packaged.is_dir():
         return packaged
-    source = Path(__file__).resolve().parents[1] / "cypher"
+    source = Path(__file__).resolve().parents[2] / "cypher"
     if source.is_dir():
         return source
-    raise FileNotFoundError(f"mem0g's Cypher files are missing (looked in {packaged} and {source})")
+    raise UnknownQueryError(f"mem0g's Cypher files are missing (looked in {packaged} and {source})")
 
 
 def _strip_comments(text: str) -> str:
@@ -30,17 +33,26 @@ def _strip_comments(text: str) -> str:
 
 
 @functools.cache
-def query(name: str) -> str:
+def query(name: str) -> LiteralString:
     """The Cypher text of ``cypher/<name>.cypher`` without its header comment."""
     path = cypher_dir() / f"{name}.cypher"
-    if not path.is_file():
-        raise KeyError(f"no Cypher query named {name!r} in {cypher_dir()}")
+    if "/" in name or "\\" in name or not path.is_file():
+        raise UnknownQueryError(f"no Cypher query named {name!r} in {cypher_dir()}")
+    # Shipped with mem0g, never built from data: a literal as far as the driver is concerned.
     return _strip_comments(path.read_text(encoding="utf-8"))
 
 
-def statements(name: str) -> list[str]:
-    """The statements of a multi-statement file (``schema``), split on semicolons."""
-    return [s.strip() for s in query(name).split(";") if s.strip()]
+#: Files of several statements, separated by semicolons; every other file is one query.
+MULTI_STATEMENT = frozenset({"schema"})
+
+
+@functools.cache
+def statements(name: str) -> list[LiteralString]:
+    """The statements of a file: the query itself, or the parts of a multi-statement file."""
+    text = query(name)
+    if name not in MULTI_STATEMENT:
+        return [text]
+    return [s.strip() for s in text.split(";") if s.strip()]
 
 
 def query_names() -> list[str]:

@@ -1,0 +1,40 @@
+"""What every program of one door shares: the settings, the prompt templates and the state that
+lives as long as the door (LLM usage, threads to summarise, whether the schema is in place)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from mem0g.config import Settings
+from mem0g.extraction.prompts import PromptTemplate
+from mem0g.models import LLMUsage
+
+__all__ = ["Env", "State"]
+
+
+class State:
+    """Mutable state of one door. Guarded by a lock: the sync door's background workers share it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.usage = LLMUsage()
+        self.schema_ready = False
+        #: (user_id, thread) -> (agent_id, run_id) of every thread an add wrote to (for flush).
+        self.threads: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        #: threads with a summary refresh queued or running
+        self.summarizing: set[tuple[str, str]] = set()
+
+    def spend(self, usage: LLMUsage) -> None:
+        with self.lock:
+            self.usage += usage
+
+
+@dataclass
+class Env:
+    settings: Settings
+    extract_template: PromptTemplate
+    summary_template: PromptTemplate
+    #: an LLM client was injected, or the settings configure one (add(infer=True) needs one)
+    llm_configured: bool
+    state: State = field(default_factory=State)
