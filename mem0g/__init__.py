@@ -1,4 +1,11 @@
-"""mem0g: temporally-aware graph memory for LLM agents, on Neo4j."""
+"""mem0g: temporally-aware graph memory for LLM agents, on Neo4j.
+
+The names below (``__all__``) are the public API, with the public modules ``mem0g.config``,
+``mem0g.errors``, ``mem0g.models``, ``mem0g.vocab``, ``mem0g.tracing``, ``mem0g.testing`` and the
+packages ``mem0g.llm``, ``mem0g.embeddings``, ``mem0g.extraction`` and ``mem0g.tools``. A module or
+package whose name starts with ``_`` is private: only mem0g and its tests import it (see
+docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +22,15 @@ from mem0g.errors import (
     LLMUnavailableError,
     LocalNeo4jError,
     Mem0gError,
+    Neo4jAuthError,
+    Neo4jClientError,
+    Neo4jDatabaseError,
+    Neo4jError,
+    Neo4jTransientError,
     Neo4jUnavailableError,
     NotFoundError,
     SchemaError,
+    UnknownQueryError,
 )
 from mem0g.llm import AsyncLLMClient, LLMClient, LLMConfig, LLMUsage
 from mem0g.memory import Memory
@@ -36,6 +49,7 @@ from mem0g.models import (
     SupersededFact,
     TaskStatus,
 )
+from mem0g.tracing import EffectTrace, OperationTrace, QueryTrace
 
 __version__ = "0.1.0"
 
@@ -45,6 +59,7 @@ __all__ = [
     "AsyncMemory",
     "AsyncTaskHandle",
     "ConfigError",
+    "EffectTrace",
     "EmbeddingDimensionMismatchError",
     "EmbeddingError",
     "Entity",
@@ -65,15 +80,23 @@ __all__ = [
     "Memory",
     "MemoryEvent",
     "Message",
+    "Neo4jAuthError",
+    "Neo4jClientError",
+    "Neo4jDatabaseError",
+    "Neo4jError",
+    "Neo4jTransientError",
     "Neo4jUnavailableError",
     "NotFoundError",
+    "OperationTrace",
     "PathStep",
+    "QueryTrace",
     "SchemaError",
     "SearchResult",
     "Settings",
     "SupersededFact",
     "TaskHandle",
     "TaskStatus",
+    "UnknownQueryError",
     "__version__",
     "load_settings",
 ]

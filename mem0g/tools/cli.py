@@ -31,6 +31,7 @@ from mem0g.errors import (
     LLMError,
     LocalNeo4jError,
     Mem0gError,
+    Neo4jError,
     Neo4jUnavailableError,
     NotFoundError,
     SchemaError,
@@ -50,6 +51,7 @@ EXIT_CODES: dict[type[Mem0gError], int] = {
     LocalNeo4jError: 7,
     NotFoundError: 8,
     LLMError: 9,
+    Neo4jError: 10,  # after Neo4jUnavailableError: any other failure of a Neo4j request
 }
 
 app = typer.Typer(
