@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from mem0g._checks import check_metadata, check_texts
 from mem0g._time import parse_instant
+from mem0g.errors import InvalidInputError
 from mem0g.vocab import Cardinality
 
 __all__ = [
@@ -40,7 +42,10 @@ MAX_ID_LENGTH = 256
 
 
 def _instant(value: Any) -> datetime | None:
-    return parse_instant(value)
+    try:
+        return parse_instant(value)
+    except InvalidInputError as exc:  # pydantic names the field; drop the parser's generic one
+        raise ValueError(str(exc).removeprefix("date: ")) from exc
 
 
 Instant = Annotated[datetime | None, BeforeValidator(_instant)]
@@ -54,6 +59,24 @@ def _source_list(value: Any) -> list[str]:
     if isinstance(value, list | tuple) and all(isinstance(v, str | int) for v in value):
         return [str(v) for v in value]
     raise ValueError("source must be a string or a list of strings")
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    try:
+        return check_metadata(value, field="")
+    except InvalidInputError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _valid_texts(data: Any) -> Any:
+    """Every string of an input object is valid Unicode, checked before any field's own rule."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            try:
+                check_texts(value, field=str(key))
+            except InvalidInputError as exc:
+                raise ValueError(str(exc)) from exc
+    return data
 
 
 def _check_id(value: str | None, what: str) -> str | None:
@@ -124,6 +147,11 @@ class FactIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _texts(cls, data: Any) -> Any:
+        return _valid_texts(data)
+
     subject: str = Field(min_length=1)
     predicate: str = Field(min_length=1)
     object: str = Field(min_length=1)
@@ -138,7 +166,7 @@ class FactIn(BaseModel):
     user_id: str | None = None
     agent_id: str | None = None
     run_id: str | None = None
-    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+    metadata: Annotated[dict[str, MetadataValue], BeforeValidator(_metadata)] = Field(default_factory=dict)
     subject_aliases: list[str] = Field(default_factory=list)
     object_aliases: list[str] = Field(default_factory=list)
 
@@ -289,6 +317,11 @@ class Message(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _texts(cls, data: Any) -> Any:
+        return _valid_texts(data)
 
     role: str = Field(default="user", min_length=1, max_length=64)
     content: str = Field(min_length=1)

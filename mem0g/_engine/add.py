@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mem0g._engine.args import SearchParams, group_by_user
+from mem0g._checks import check_metadata
+from mem0g._engine.args import SearchParams, check_optional_id, group_by_user
 from mem0g._engine.effects import (
     Program,
     Query,
@@ -75,6 +76,9 @@ def add_facts_program(
 ) -> Program[IngestReport]:
     """Validate every fact, then one write transaction per batch of one user."""
     recorded_at = parse_instant(now, field="now") or utcnow()
+    defaults = check_metadata(metadata) if metadata is not None else None
+    agent_id = check_optional_id(agent_id, what="agent_id")
+    run_id = check_optional_id(run_id, what="run_id")
     by_user = group_by_user(facts, user_id)
     yield from ensure_schema(env)
     report = IngestReport()
@@ -89,7 +93,7 @@ def add_facts_program(
                 cardinality_overrides=env.settings.cardinality,
                 default_agent_id=agent_id,
                 default_run_id=run_id,
-                default_metadata=metadata,
+                default_metadata=defaults,
             )
             vectors = yield from embed_unique(batch.texts_to_embed())
             steps = functools.partial(

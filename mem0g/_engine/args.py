@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mem0g._checks import check_int, check_text, check_texts
 from mem0g._engine.prepare import SELF_KEY, metadata_filter_groups
 from mem0g._engine.ranking import Weights
 from mem0g._time import parse_instant, utcnow
@@ -18,7 +19,9 @@ from mem0g.models import MAX_ID_LENGTH, FactIn
 from mem0g.vocab import SELF_NAMES, name_key, normalize_name
 
 __all__ = [
+    "MAX_LIMIT",
     "SearchParams",
+    "check_optional_id",
     "check_user_id",
     "entity_key",
     "group_by_user",
@@ -28,14 +31,31 @@ __all__ = [
 ]
 
 
+#: The most hits one search may ask for (the entry queries fetch a multiple of it).
+MAX_LIMIT = 1000
+MAX_HOPS = 5
+MAX_TOKEN_BUDGET = 1_000_000
+
+
 def check_user_id(user_id: str | None, *, what: str = "user_id") -> str:
     if not isinstance(user_id, str) or not user_id.strip():
         raise InvalidInputError(f"{what} is required and must be a non-empty string", field=what)
-    if len(user_id) > MAX_ID_LENGTH:
+    return check_text(user_id, field=what, max_length=MAX_ID_LENGTH)
+
+
+def check_optional_id(value: str | None, *, what: str) -> str | None:
+    return None if value is None else check_user_id(value, what=what)
+
+
+def _scope(explicit: str | None, filters: dict[str, Any], key: str) -> str | None:
+    """An id given as an argument and/or inside ``filters``: equal values are one; different ones
+    are refused (they would match nothing, or, for ``user_id``, another tenant)."""
+    inside = filters.pop(key, None)
+    if explicit is not None and inside is not None and inside != explicit:
         raise InvalidInputError(
-            f"{what} is {len(user_id)} characters long; at most {MAX_ID_LENGTH} are accepted", field=what
+            f"{key} is {explicit!r} but filters[{key!r}] is {inside!r}; give one value", field="filters"
         )
-    return user_id
+    return check_optional_id(explicit if explicit is not None else inside, what=key)
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -136,18 +156,18 @@ def search_params(
 ) -> SearchParams:
     """Check a search's arguments and fill the defaults from the settings."""
     check_user_id(user_id)
-    if not isinstance(query, str) or not query.strip():
-        raise InvalidInputError("query must be a non-empty string", field="query")
+    check_text(query, field="query", allow_empty=False)
+    if filters is not None and not isinstance(filters, Mapping):
+        raise InvalidInputError(f"filters must be a mapping, not {type(filters).__name__}", field="filters")
     remaining = dict(filters or {})
-    agent_id = agent_id or remaining.pop("agent_id", None)
-    run_id = run_id or remaining.pop("run_id", None)
-    remaining.pop("user_id", None)
-    limit = settings.limit if limit is None else limit
-    if limit < 1:
-        raise InvalidInputError(f"limit must be at least 1, not {limit}", field="limit")
-    hops = settings.hops if hops is None else hops
-    if not 0 <= hops <= 5:
-        raise InvalidInputError(f"hops must be between 0 and 5, not {hops}", field="hops")
+    check_texts(remaining, field="filters")
+    _scope(user_id, remaining, "user_id")  # a search reads one user's facts, whatever filters say
+    agent_id = _scope(agent_id, remaining, "agent_id")
+    run_id = _scope(run_id, remaining, "run_id")
+    limit = check_int(settings.limit if limit is None else limit, field="limit", minimum=1, maximum=MAX_LIMIT)
+    hops = check_int(settings.hops if hops is None else hops, field="hops", minimum=0, maximum=MAX_HOPS)
+    if token_budget is not None:
+        check_int(token_budget, field="token_budget", minimum=1, maximum=MAX_TOKEN_BUDGET)
     return SearchParams(
         query=query,
         user_id=user_id,
@@ -166,5 +186,5 @@ def search_params(
 
 def entity_key(entity: str) -> str:
     """The name key ``history`` looks an entity up by; first-person words mean the user."""
-    norm = normalize_name(entity)
+    norm = normalize_name(check_text(entity, field="entity", allow_empty=False))
     return SELF_KEY if norm in SELF_NAMES else name_key(norm)

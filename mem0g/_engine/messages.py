@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mem0g._checks import check_metadata
 from mem0g._engine.prepare import EpisodeSpec
 from mem0g._time import parse_instant, utcnow
 from mem0g.errors import InvalidInputError
@@ -64,7 +65,11 @@ def episode_id(user_id: str, thread: str, message_id: str | None) -> str:
     """Deterministic for a message the caller identified (re-adding it is a no-op), random otherwise."""
     if message_id is None:
         return uuid.uuid4().hex
-    return hashlib.sha256("\u0000".join((user_id, thread, message_id)).encode("utf-8")).hexdigest()[:32]
+    parts = (user_id, thread, message_id)
+    # NUL-joined, as ids were first made (stored ids stay valid); a part holding NUL itself would make
+    # the join ambiguous across users, so such ids hash an unambiguous JSON array instead.
+    key = json.dumps(parts) if any("\u0000" in p for p in parts) else "\u0000".join(parts)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,7 @@ def make_request(
     spelling), else the latest message timestamp, else the wall clock read now.
     """
     msgs = normalize_messages(messages)
-    meta = dict(metadata or {})
-    if not all(isinstance(k, str) for k in meta):
-        raise InvalidInputError("metadata keys must be strings", field="metadata")
+    meta = check_metadata(metadata)
     when = parse_instant(timestamp, field="timestamp")
     if when is None and "timestamp" in meta:
         when = parse_instant(meta["timestamp"], field="metadata.timestamp")

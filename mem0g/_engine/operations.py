@@ -16,8 +16,9 @@ from typing import Any, Generic, Literal, TypeVar, overload
 
 import networkx as nx
 
+from mem0g._checks import INT64_MAX, check_int, check_text
 from mem0g._engine.add import add_facts_program, add_program, flush_program
-from mem0g._engine.args import check_user_id, entity_key, search_params
+from mem0g._engine.args import check_optional_id, check_user_id, entity_key, search_params
 from mem0g._engine.effects import Program, autocommit, embed, model_info, read, single, spawn, write
 from mem0g._engine.env import Env
 from mem0g._engine.graph import graph_from_rows
@@ -153,9 +154,8 @@ class Operations(Generic[H]):
         Arguments are validated before anything is queued.
         """
         check_user_id(user_id)
-        for what, value in (("agent_id", agent_id), ("run_id", run_id)):
-            if value is not None:
-                check_user_id(value, what=what)
+        check_optional_id(agent_id, what="agent_id")
+        check_optional_id(run_id, what="run_id")
         request = make_request(
             messages,
             user_id=user_id,
@@ -179,6 +179,7 @@ class Operations(Generic[H]):
     def delete(self, fact_id: str, *, user_id: str) -> Program[None]:
         """Hard-delete one fact of one user."""
         check_user_id(user_id)
+        check_text(fact_id, field="fact_id", allow_empty=False)
         if not (yield from write(lambda: delete_fact_steps(user_id, fact_id), "a delete")):
             raise NotFoundError(f"no fact with id {fact_id!r} for user {user_id!r}")
 
@@ -238,7 +239,16 @@ class Operations(Generic[H]):
         run_id: str | None = None,
     ) -> Program[list[EpisodeHit]]:
         """Raw stored messages most related to ``query`` (what ``add`` kept, also with infer=False)."""
-        params = search_params(self.env.settings, query, user_id=user_id, limit=limit, as_of=as_of, hops=0)
+        params = search_params(
+            self.env.settings,
+            query,
+            user_id=user_id,
+            limit=limit,
+            as_of=as_of,
+            hops=0,
+            agent_id=agent_id,
+            run_id=run_id,
+        )
         yield from ensure_schema(self.env)
         [vector] = yield from embed([query])
         hits: list[EpisodeHit] = yield from read(
@@ -248,8 +258,8 @@ class Operations(Generic[H]):
                 user_id=user_id,
                 limit=params.limit,
                 as_of=params.as_of,
-                agent_id=agent_id,
-                run_id=run_id,
+                agent_id=params.agent_id,
+                run_id=params.run_id,
                 exact_max=params.exact_max_facts,
             ),
             "an episode search",
@@ -261,6 +271,8 @@ class Operations(Generic[H]):
     ) -> Program[str | None]:
         """The rolling summary of a conversation thread (``None`` until the first refresh)."""
         check_user_id(user_id)
+        check_optional_id(agent_id, what="agent_id")
+        check_optional_id(run_id, what="run_id")
         thread = thread_key(agent_id, run_id)
         rows = yield from read(
             lambda: single("conversation_context", user_id=user_id, thread=thread, recent=0)
@@ -279,6 +291,10 @@ class Operations(Generic[H]):
     ) -> Program[list[FactRecord]]:
         """Every fact of the user (any status) unless ``current_only`` or ``as_of`` narrow it."""
         check_user_id(user_id)
+        check_optional_id(agent_id, what="agent_id")
+        check_optional_id(run_id, what="run_id")
+        if limit is not None:
+            check_int(limit, field="limit", minimum=1, maximum=INT64_MAX)
         when = parse_instant(as_of, field="as_of")
         records: list[FactRecord] = yield from read(
             lambda: facts_all_steps(

@@ -30,7 +30,11 @@ def py(value: Any) -> Any:
         return [py(v) for v in value]
     to_native = getattr(value, "to_native", None)
     if to_native is not None and not isinstance(value, datetime):
-        return to_native()
+        native = to_native()
+        # A stored instant is UTC; as datetime.timezone.utc it is written back as "Z", not "Z[UTC]".
+        if isinstance(native, datetime) and native.tzinfo is not None:
+            return native.astimezone(timezone.utc)
+        return native
     return value
 
 

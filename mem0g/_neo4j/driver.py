@@ -39,7 +39,24 @@ def resolve_uri(settings: Settings, *, start_local: bool = True) -> str:
     return status.bolt_uri
 
 
+_BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def _check_scheme(uri: str) -> None:
+    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+    if scheme in ("http", "https"):
+        raise ConfigError(
+            f"NEO4J_URI {uri!r} is an HTTP address (the Neo4j Browser's); mem0g speaks Bolt: use "
+            "bolt://HOST:7687 (or neo4j+s://... for Aura), the Bolt URL the Browser shows"
+        )
+    if scheme not in _BOLT_SCHEMES:
+        raise ConfigError(
+            f"NEO4J_URI {uri!r} has no Bolt scheme; use one of {', '.join(s + '://' for s in _BOLT_SCHEMES)}"
+        )
+
+
 def _driver_args(settings: Settings, uri: str) -> dict[str, Any]:
+    _check_scheme(uri)
     auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
     return {"auth": auth, "notifications_min_severity": "OFF"}
 

@@ -10,13 +10,14 @@ steps), commands each query in its own auto-commit transaction. Every driver err
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncManagedTransaction, Driver, ManagedTransaction
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import ClientError, TransientError
 
 from mem0g._engine.effects import Embed, Query, Rows, StepsFactory, adrive, drive
 from mem0g._neo4j.errors import DRIVER_ERRORS, map_error
@@ -40,6 +41,12 @@ def _texts(q: Query) -> list[LiteralString]:
 def _single(q: Query) -> LiteralString:
     [text] = _texts(q)
     return text
+
+
+#: Waits before re-running a command that failed for a passing reason (a deadlock with a writer of
+#: the same user, say). Commands are idempotent (schema, forget, re-embedding), so a retry is safe;
+#: transactions are retried by the driver itself.
+_COMMAND_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 def _schema_error(q: Query, index: int, exc: ClientError) -> SchemaError:
@@ -89,6 +96,14 @@ class GraphStore:
         """Run each query of the steps in its own auto-commit transaction."""
 
         def run(q: Query) -> Rows:
+            for wait in _COMMAND_RETRIES:
+                try:
+                    return run_once(q)
+                except TransientError:
+                    time.sleep(wait)
+            return run_once(q)
+
+        def run_once(q: Query) -> Rows:
             rows: Rows = []
             with self.driver.session(database=self.database) as s:
                 for index, text in enumerate(_texts(q)):
@@ -152,6 +167,14 @@ class AsyncGraphStore:
 
     async def autocommit(self, steps: StepsFactory[T], *, embed: AsyncEmbedFn, what: str = "a command") -> T:
         async def run(q: Query) -> Rows:
+            for wait in _COMMAND_RETRIES:
+                try:
+                    return await run_once(q)
+                except TransientError:
+                    await asyncio.sleep(wait)
+            return await run_once(q)
+
+        async def run_once(q: Query) -> Rows:
             rows: Rows = []
             async with self.driver.session(database=self.database) as s:
                 for index, text in enumerate(_texts(q)):

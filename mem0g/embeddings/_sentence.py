@@ -57,7 +57,10 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            # Loading a model is not the user's progress: no "Loading weights" bar on stderr.
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             self._model = SentenceTransformer(source, device=self._device)
         except Exception as exc:  # the library raises many unrelated types for "cannot load"
             raise EmbeddingError(

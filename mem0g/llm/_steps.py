@@ -193,6 +193,17 @@ def _problem(exc: ValidationError | JSONTextError) -> str:
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
+def _check_keys(data: Any, schema: type[BaseModel]) -> None:
+    """An object that shares no key with the schema is another answer (``{"answer": ...}``), not an
+    empty one, though every field has a default: ask for a repair instead of reading "nothing"."""
+    fields = set(schema.model_fields)
+    if isinstance(data, dict) and fields and data and not fields & set(data):
+        raise JSONTextError(
+            f"the answer has none of the expected keys ({', '.join(sorted(fields))}); "
+            f"it has {', '.join(sorted(map(str, data))[:8])}"
+        )
+
+
 def _error_text(exc: openai.APIStatusError) -> str:
     """The server's own words: the error body as text (message, param, code)."""
     body = exc.body
@@ -345,7 +356,9 @@ def structured_steps(
         try:
             if reply.refusal and not reply.text.strip():
                 raise JSONTextError(f"the model refused: {_short(reply.refusal, 160)}")
-            value = schema.model_validate(parse_json_text(reply.text))
+            data = parse_json_text(reply.text)
+            _check_keys(data, schema)
+            value = schema.model_validate(data)
         except (JSONTextError, ValidationError) as exc:
             problem = _problem(exc)
             if reply.finish_reason == "length":

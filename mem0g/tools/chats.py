@@ -15,6 +15,7 @@ Two formats:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -29,6 +30,7 @@ from pydantic import ValidationError
 from mem0g._engine.args import validation_message
 from mem0g.errors import InvalidInputError
 from mem0g.models import Message
+from mem0g.tools.jsonl import json_lines, read_json
 
 __all__ = [
     "ChatAdd",
@@ -56,41 +58,30 @@ class ChatAdd:
 
 
 def detect_format(path: Path) -> Literal["jsonl", "locomo"]:
-    with path.open(encoding="utf-8") as handle:
-        head = handle.read(4096).lstrip()
-    return "locomo" if head.startswith("[") else "jsonl"
+    with path.open("rb") as handle:
+        head = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
+    return "locomo" if head.startswith(b"[") else "jsonl"
 
 
 def read_chat_jsonl(path: Path) -> list[Message]:
     """Messages of a chat JSONL file; any bad line is an error naming the line and the fix."""
     messages: list[Message] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidInputError(
-                    f"invalid JSON ({exc.msg} at column {exc.colno})", line=number
-                ) from exc
-            if not isinstance(data, dict):
-                raise InvalidInputError(
-                    "a line must be a JSON object {role, content, timestamp}", line=number
-                )
-            if "id" not in data:
-                digest = hashlib.sha256(
-                    json.dumps(
-                        [number, data.get("role"), data.get("content"), data.get("timestamp")]
-                    ).encode()
-                ).hexdigest()[:16]
-                data = {**data, "id": f"line-{number}-{digest}"}
-            try:
-                messages.append(Message.model_validate(data))
-            except ValidationError as exc:
-                raise InvalidInputError(validation_message(exc), line=number) from exc
-            except InvalidInputError as exc:
-                raise InvalidInputError(str(exc), line=number) from exc
+    for number, data in json_lines(path):
+        if isinstance(data, InvalidInputError):
+            raise data
+        if not isinstance(data, dict):
+            raise InvalidInputError("a line must be a JSON object {role, content, timestamp}", line=number)
+        if "id" not in data:
+            digest = hashlib.sha256(
+                json.dumps([number, data.get("role"), data.get("content"), data.get("timestamp")]).encode()
+            ).hexdigest()[:16]
+            data = {**data, "id": f"line-{number}-{digest}"}
+        try:
+            messages.append(Message.model_validate(data))
+        except ValidationError as exc:
+            raise InvalidInputError(validation_message(exc), line=number) from exc
+        except InvalidInputError as exc:
+            raise InvalidInputError(str(exc), line=number) from exc
     return messages
 
 
@@ -199,10 +190,7 @@ def _sessions(conversation: dict[str, Any], sample_id: str) -> Iterator[Session]
 
 def read_locomo(path: Path) -> list[LocomoSample]:
     """Samples of a LoCoMo-format file (``locomo10.json`` or any file of that structure)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    data = read_json(path)
     if not isinstance(data, list):
         raise InvalidInputError(f"{path}: a LoCoMo file is a JSON list of samples")
     samples = []

@@ -40,6 +40,7 @@ from mem0g.llm import LLMUsage
 from mem0g.memory import Memory, check_user_id, to_fact
 from mem0g.models import FactIn, FactRecord, SearchResult
 from mem0g.tools.export import to_cypher, to_graphml, to_json
+from mem0g.tools.jsonl import json_lines
 
 __all__ = ["EXIT_CODES", "app", "main"]
 
@@ -90,6 +91,8 @@ def _global(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
+    if not verbose:  # the driver's "Transaction failed and will be retried" lines: one error is enough
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
 def _settings(**extra: Any) -> Settings:
@@ -149,30 +152,21 @@ def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 def _read_facts(path: Path, user: str | None) -> tuple[list[tuple[int, FactIn]], list[InvalidInputError]]:
     good: list[tuple[int, FactIn]] = []
     bad: list[InvalidInputError] = []
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append(InvalidInputError(f"invalid JSON ({exc.msg} at column {exc.colno})", line=number))
-                continue
-            try:
-                fact = to_fact(data, line=number)
-                if fact.user_id is None and user is None:
-                    raise InvalidInputError("no user_id on the line and no --user given", line=number)
-                if user is not None and fact.user_id is not None and fact.user_id != user:
-                    raise InvalidInputError(
-                        f"user_id {fact.user_id!r} differs from --user {user!r}", line=number, field="user_id"
-                    )
-                good.append((number, fact))
-            except InvalidInputError as exc:
-                bad.append(exc)
+    for number, data in json_lines(path):
+        if isinstance(data, InvalidInputError):
+            bad.append(data)
+            continue
+        try:
+            fact = to_fact(data, line=number)
+            if fact.user_id is None and user is None:
+                raise InvalidInputError("no user_id on the line and no --user given", line=number)
+            if user is not None and fact.user_id is not None and fact.user_id != user:
+                raise InvalidInputError(
+                    f"user_id {fact.user_id!r} differs from --user {user!r}", line=number, field="user_id"
+                )
+            good.append((number, fact))
+        except InvalidInputError as exc:
+            bad.append(exc)
     return good, bad
 
 
@@ -659,6 +653,9 @@ def demo(
     facts_file: Annotated[
         Path | None, typer.Option("--facts", help="Facts JSONL (default: the seed scenario).")
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Erase --user's existing memories (not needed for demo-alice).")
+    ] = False,
 ) -> None:
     """Run the seed article's scenario: ingest, then current, historical, as-of and multi-hop answers."""
     from mem0g.tools.demo import run_demo
@@ -669,6 +666,7 @@ def demo(
             memory,
             user=user,
             facts_file=facts_file,
+            erase=yes,
             out=Console(soft_wrap=True),
             err=Console(stderr=True, soft_wrap=True),
         )

@@ -10,8 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from mem0g.errors import InvalidInputError
 from mem0g.memory import Memory, to_fact
 from mem0g.models import Hit
+from mem0g.tools.jsonl import json_lines
 
 __all__ = ["example_facts_path", "run_demo"]
 
@@ -44,13 +46,31 @@ def _show(out: Console, title: str, hits: list[Hit], *, elapsed_ms: float) -> No
             out.print(escape(f"         supersedes: {old.fact} (until {until})"))
 
 
-def run_demo(memory: Memory, *, user: str, facts_file: Path | None, out: Console, err: Console) -> None:
+#: The demo's own user: re-running the demo replaces its memories without asking.
+DEMO_USER = "demo-alice"
+
+
+def run_demo(
+    memory: Memory, *, user: str, facts_file: Path | None, out: Console, err: Console, erase: bool = False
+) -> None:
     path = facts_file or example_facts_path()
-    facts = [
-        to_fact(json.loads(line), line=n)
-        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-        if line.strip()
-    ]
+    facts, bad = [], []
+    for number, data in json_lines(path):
+        try:
+            if isinstance(data, InvalidInputError):
+                raise data
+            facts.append(to_fact(data, line=number))
+        except InvalidInputError as exc:
+            bad.append(exc)
+    if bad:  # the demo starts from a clean user: nothing is erased or written unless every line is good
+        more = f" (and {len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
+        raise InvalidInputError(f"{path}: {bad[0]}{more}")
+    if user != DEMO_USER and memory.stats(user)["user_facts"] and not erase:
+        raise InvalidInputError(
+            f"user {user!r} already has memories and the demo erases its user first; pass --yes to "
+            f"erase them, or pick another --user (the default {DEMO_USER!r} is erased without asking)",
+            field="user",
+        )
     memory.forget(user)
     memory.init()
     report = memory.add_facts(facts, user_id=user, now="2025-05-04T00:00:00Z")

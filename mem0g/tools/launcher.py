@@ -349,6 +349,7 @@ class LocalNeo4j:
 
     def _start_locked(self, timeout: float) -> LocalNeo4jStatus:
         notes: list[str] = []
+        previous: _State | None = None  # a crashed server's ports: reused when free, so URIs stay valid
         state, problem = self._read_state()
         if state is None and problem is not None:
             notes.append(f"removed stale state file ({problem})")
@@ -372,6 +373,7 @@ class LocalNeo4j:
                     message += "; " + "; ".join(requested)
                 return self._status(True, state.pid, message, state=state)
             notes.append(f"removed stale state file (pid {state.pid} is not a Neo4j server for this home)")
+            previous = state
             self._remove_state()
         untracked = _find_untracked(self.home)
         if untracked is not None:
@@ -380,8 +382,12 @@ class LocalNeo4j:
                 f"file; stop it (kill {untracked}) before starting a new one"
             )
 
-        bolt_port = self._pick_port(self.bolt_port, "--bolt-port", avoid=None)
-        http_port = self._pick_port(self.http_port, "--http-port", avoid=bolt_port)
+        bolt_port = self._pick_port(
+            self.bolt_port, "--bolt-port", avoid=None, reuse=previous.bolt_port if previous else None
+        )
+        http_port = self._pick_port(
+            self.http_port, "--http-port", avoid=bolt_port, reuse=previous.http_port if previous else None
+        )
         java = _which(self.java, "Java")
         _check_java_version(java)
         lib = self.build()
@@ -446,13 +452,17 @@ class LocalNeo4j:
         )
         return self._status(True, proc.pid, "; ".join(notes), state=state)
 
-    def _pick_port(self, requested: int | None, flag: str, *, avoid: int | None) -> int:
+    def _pick_port(
+        self, requested: int | None, flag: str, *, avoid: int | None, reuse: int | None = None
+    ) -> int:
         if requested is not None:
             if _port_in_use(requested):
                 raise LocalNeo4jError(
                     f"port {requested} on {HOST} is in use by another process; pass {flag} or stop it"
                 )
             return requested
+        if reuse is not None and reuse != avoid and not _port_in_use(reuse):
+            return reuse
         for _ in range(50):
             port = _free_port()
             if port != avoid and port != self.bolt_port and port != self.http_port:
