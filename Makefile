@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.10, Java 17+, Maven):
 #   make demo   - install into .venv, build and start the local Neo4j (or use NEO4J_URI), run the demo
 #   make test   - install into .venv and run the whole test suite against a real Neo4j
+#   make test-unit - only the unit tests (tests/unit: no Neo4j, no network, under a minute)
 #   make bench  - scale, latency and temporal correctness at 1k, 10k, 100k facts, peers beside (docs/benchmarks/)
 #   make bench-locomo - LoCoMo with Mem0's protocol (no-LLM part always; LLM part when one is configured)
 PYTHON ?= python3
@@ -16,7 +17,7 @@ PEER_SIZES ?= 1k 10k
 PEER_ARGS ?=
 LOCOMO_ARGS ?=
 
-.PHONY: demo test install lint typecheck bench bench-mem0g bench-peers bench-report bench-1m bench-locomo neo4j-start neo4j-stop clean
+.PHONY: demo test test-unit install lint typecheck bench bench-mem0g bench-peers bench-report bench-1m bench-locomo neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+# The unit tests only: no Neo4j, no HTTP server, no JVM (engine programs run on a scripted runner).
+test-unit: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check mem0g tests bench

@@ -15,7 +15,7 @@ from mem0g.testing import OpenAIStub, purpose
 
 pytestmark = pytest.mark.neo4j
 
-BROWSER = Path(__file__).resolve().parents[1] / "cypher" / "browser"
+BROWSER = Path(__file__).resolve().parents[2] / "cypher" / "browser"
 
 
 def run(memory: Memory, query: str, /, **params: Any) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipynb"
 
 
 def test_quickstart_runs(settings_kwargs: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:

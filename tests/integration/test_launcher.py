@@ -27,7 +27,7 @@ from mem0g.tools.launcher import (
     default_home,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 needs_java = pytest.mark.skipif(
     shutil.which("java") is None or shutil.which("mvn") is None,

@@ -1,12 +1,12 @@
 """Per-user exactness of entry-point vector search, through the public ``Memory.search`` API.
 
 Neo4j 5.26 vector indexes cannot pre-filter by ``user_id``: a global top-k may hold none of a small
-user's facts. ``retrieval._vector_entries`` therefore searches a user by exact cosine over the
+user's facts. ``mem0g._engine.search.vector_entries`` therefore searches a user by exact cosine over the
 user's own facts while they are few (``exact_search_max_facts``), and otherwise asks the index for
 ``fetch = 4k / share`` neighbours, keeps the user's, and quadruples ``fetch`` until ``k`` survive,
 falling back to exact search once ``fetch`` would reach 10,000 (or the whole index).
 
-tests/test_exactness.py checks those entry points by calling the private generator. This module
+tests/unit/test_program_search.py checks those entry points by driving the search steps. This module
 checks what a caller gets: ``Memory.search(..., hops=0)`` against an exact cosine top-k computed in
 numpy over the user's stored embeddings, in a database of ~22k facts, with a spy on the query files
 mem0g runs so that each case proves which path answered it:

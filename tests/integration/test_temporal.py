@@ -1,4 +1,4 @@
-"""The temporal rules of DESIGN.md, one by one, against the real Neo4j."""
+"""The temporal rules of docs/architecture.md, "Temporal semantics", one by one, on a real Neo4j."""
 
 from __future__ import annotations
 

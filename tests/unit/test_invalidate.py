@@ -1,8 +1,9 @@
 """Property and example tests of the extractor-driven invalidation guard rails (pure, no Neo4j).
 
-DESIGN.md lesson 6: invalidation candidates taken too broadly retired true facts. ``invalidate``
-may only touch the targets it is given, only facts that still hold, never lengthens an interval,
-never ends a fact before it began, and never retires what the same batch restated.
+docs/architecture.md, "Temporal semantics" (the guard rails): invalidation candidates taken too
+broadly retired true facts. ``invalidate`` may only touch the targets it is given, only facts that
+still hold, never lengthens an interval, never ends a fact before it began, and never retires what
+the same batch restated.
 """
 
 from __future__ import annotations

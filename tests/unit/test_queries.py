@@ -10,7 +10,7 @@ import pytest
 
 from mem0g._neo4j.queries import cypher_dir, query, query_names, statements
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_loader_reads_the_repository_files() -> None:

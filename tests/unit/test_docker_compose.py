@@ -12,7 +12,7 @@ import yaml
 
 from mem0g.tools.launcher import NEO4J_VERSION, LocalNeo4j
 
-COMPOSE = Path(__file__).resolve().parents[1] / "docker" / "docker-compose.yml"
+COMPOSE = Path(__file__).resolve().parents[2] / "docker" / "docker-compose.yml"
 
 
 def service() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Hostile strings in every field a caller controls: stored verbatim, searchable, harmless.
 
-Complements tests/test_hostile_input.py with what it does not pin down:
+Complements tests/integration/test_hostile_input.py with what it does not pin down:
 
 * control characters (C0 and C1 controls, DEL, ANSI escapes, zero-width and bidi overrides, line
   and paragraph separators) next to quotes, backticks, Cypher and Lucene fragments, emoji, RTL text

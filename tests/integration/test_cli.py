@@ -30,7 +30,7 @@ from mem0g.tools.cli import app
 
 pytestmark = pytest.mark.neo4j
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed_facts.jsonl"
 SEED_LINES = sum(1 for line in SEED.read_text("utf-8").splitlines() if line.strip())
 
