@@ -42,8 +42,8 @@ from pydantic import BaseModel
 
 from bench.locomo_metrics import JUDGE_PROMPT, bleu1, f1, pct, summarize_by_category
 from mem0g import Memory
-from mem0g.tools.chats import LocomoSample, locomo_adds, locomo_user, read_locomo
 from mem0g.llm import LLMClient, count_tokens, llm_config_from_settings
+from mem0g.tools.chats import LocomoSample, locomo_adds, locomo_user, read_locomo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "locomo" / "locomo-dev.json"

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.run                          # 1k, 10k, 100k facts for one user
     .venv/bin/python -m bench.run --sizes 1k               # one size (develop with this)
-    .venv/bin/python -m bench.run --sizes 1m --embed-every 10   # 1M facts across 1,000 users
+    .venv/bin/python -m bench.run --sizes 1m               # 1M facts across 1,000 users
 
 For each size, in a fresh child process (so peak RSS is per size) and, unless ``--neo4j-uri`` is
 given, on a fresh dedicated Neo4j (``mem0g.tools.launcher.LocalNeo4j`` in a temporary home, so the store
@@ -10,17 +10,19 @@ size is that size's alone):
 
 1. the world (``bench/world.py``) is generated or reused from ``--worlds``;
 2. ingest: the facts go through ``Memory.add_facts`` in batches of ``--batch``, in observation order;
-   before each sampled batch, the very texts ``add_facts`` embeds for it (``texts_to_embed`` of the
-   same prepared batch) are embedded alone with the same embedder: ``ratio = ingest time / embedding
-   time`` on the same batches, ``overhead = ratio - 1`` (DESIGN target: <= 0.5);
+   each call's trace (mem0g's observer hook, ``mem0g.tracing``) gives the time it spent embedding the
+   texts it embeds for the batch: ``ratio = ingest time / that embedding time`` on the same batches,
+   ``overhead = ratio - 1`` (DESIGN target: <= 0.5);
 3. store audit: every stored fact (``get_all``) against the true timelines (wrong current, true
-   facts not current, timelines exactly right), and duplicate entities (``cypher/bench_*``);
+   facts not current, timelines exactly right), and duplicate entities (``bench/cypher/bench_*``);
 4. search: ``--warmup`` untimed queries, then every query of ``queries.jsonl`` timed end to end
-   (query embedding included; it is also reported alone) and scored: hit@k of the expected facts,
-   facts wrongly reported holding / not holding at the asked instant, context tokens (cl100k);
+   (query embedding included; it is also reported alone, from the search's trace) and scored: hit@k
+   of the expected facts, facts wrongly reported holding / not holding at the asked instant, context
+   tokens (cl100k);
 5. recall of the vector entry points against exact cosine in numpy over the user's own facts, for
    the main user (the path search takes) and for a small user (``--recall-facts``) added to the same
-   database with the index path forced (``exact_max_facts=0``);
+   database with the index path forced (``exact_search_max_facts=0``): each query goes through
+   ``Memory.search(..., hops=0)`` and its entry points are read from its trace;
 6. Neo4j store size (du of the server's data folder), Python and Neo4j peak RSS.
 
 Results are merged into ``<out>/results.json`` under ``systems.mem0g.sizes.<label>`` (other
@@ -51,6 +53,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bench import db
 from bench.scoring import context_text, latency_stats, pct, score_query, summarize
 from bench.world import KINDS, Truth, ensure_world, read_facts, read_queries, triple_key
 
@@ -135,7 +138,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("MemTotal:"):
                 ram = int(line.split()[1]) * 1024
     try:
-        affinity = len(os.sched_getaffinity(0))
+        affinity: int | None = len(os.sched_getaffinity(0))
     except AttributeError:
         affinity = os.cpu_count()
     return {
@@ -153,10 +156,10 @@ def versions() -> dict[str, Any]:
     import sentence_transformers
     import torch
 
-    import mem0g
+    from mem0g import __version__ as mem0g_version
 
     return {
-        "mem0g": mem0g.__version__,
+        "mem0g": mem0g_version,
         "mem0g_git": _git_head(),
         "neo4j_driver": neo4j.__version__,
         "python": platform.python_version(),
@@ -189,28 +192,6 @@ def load_average() -> list[float] | None:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return None
-
-
-class TimedEmbedder:
-    """Wraps an embedder and remembers how long each ``embed`` call took (query embedding time)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.last_ms = 0.0
-
-    @property
-    def model_name(self) -> str:
-        return str(self.inner.model_name)
-
-    @property
-    def dimensions(self) -> int:
-        return int(self.inner.dimensions)
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        start = time.perf_counter()
-        out: list[list[float]] = self.inner.embed(texts)
-        self.last_ms = (time.perf_counter() - start) * 1000
-        return out
 
 
 # -- Neo4j ----------------------------------------------------------------------------------------
@@ -253,26 +234,17 @@ def neo4j_server(args: argparse.Namespace, label: str) -> Iterator[dict[str, Any
             shutil.rmtree(home, ignore_errors=True)
 
 
-def _rows(memory: Any, name: str, **params: Any) -> list[dict[str, Any]]:
-    from mem0g._engine.effects import single
-
-    return memory.store.read(lambda: single(name, **params))
-
-
 # -- ingest ---------------------------------------------------------------------------------------
 
 
 def ingest(
-    memory: Any, facts_by_user: dict[str, list[dict[str, Any]]], *, batch: int, embed_every: int, label: str
+    memory: Any, traces: db.Traces, facts_by_user: dict[str, list[dict[str, Any]]], *, batch: int, label: str
 ) -> dict[str, Any]:
-    from mem0g._engine.args import to_fact
-    from mem0g._engine.prepare import prepare_batch
-    from mem0g._time import utcnow
-    from mem0g.embeddings import embed_unique
-
+    """Every fact through ``add_facts``, ``batch`` at a time; the embedding time of each call (the
+    texts it embeds for the batch, with the configured model) comes from its trace."""
     total_facts = sum(len(v) for v in facts_by_user.values())
-    ingest_s = sampled_ingest_s = embed_s = 0.0
-    sampled_facts = texts_embedded = batches = 0
+    ingest_s = embed_s = 0.0
+    texts_embedded = batches = 0
     batch_ms: list[float] = []
     report_counts = {
         "added": 0,
@@ -287,27 +259,15 @@ def ingest(
     for user, facts in facts_by_user.items():
         for start in range(0, len(facts), batch):
             chunk = facts[start : start + batch]
-            sampled = batches % embed_every == 0
-            if sampled:
-                prepared = prepare_batch(
-                    [to_fact(f) for f in chunk],
-                    user_id=user,
-                    now=utcnow(),
-                    cardinality_overrides=memory.settings.cardinality,
-                )
-                texts = prepared.texts_to_embed()
-                began = time.perf_counter()
-                embed_unique(memory.embedder, texts)
-                embed_s += time.perf_counter() - began
-                texts_embedded += len(set(texts))
             began = time.perf_counter()
             report = memory.add_facts(chunk, user_id=user)
             took = time.perf_counter() - began
+            trace = traces.take("add_facts")
+            embed_s += trace.time_in("embed")
+            # An embed effect's detail is its number of texts (add_facts embeds each distinct text once).
+            texts_embedded += sum(int(e.detail or 0) for e in trace.effects if e.kind == "embed")
             ingest_s += took
             batch_ms.append(took * 1000)
-            if sampled:
-                sampled_ingest_s += took
-                sampled_facts += len(chunk)
             for key in report_counts:
                 value = getattr(report, key)
                 report_counts[key] += value if isinstance(value, int) else len(value)
@@ -319,7 +279,7 @@ def ingest(
                     f"[{label}] ingested {done}/{total_facts} facts ({done / ingest_s:.0f}/s)",
                     file=sys.stderr,
                 )
-    ratio = sampled_ingest_s / embed_s if embed_s else None
+    ratio = ingest_s / embed_s if embed_s else None
     return {
         "facts": total_facts,
         "batches": batches,
@@ -327,13 +287,15 @@ def ingest(
         "seconds": round(ingest_s, 2),
         "facts_per_s": round(total_facts / ingest_s, 1),
         "embed_only": {
-            "sampled_batches_every": embed_every,
-            "sampled_facts": sampled_facts,
+            # Every batch: its embedding time is part of its own trace, not a second pass.
+            "sampled_batches_every": 1,
+            "sampled_facts": total_facts,
             "texts": texts_embedded,
             "seconds": round(embed_s, 2),
-            "facts_per_s": round(sampled_facts / embed_s, 1) if embed_s else None,
+            "facts_per_s": round(total_facts / embed_s, 1) if embed_s else None,
             "texts_per_s": round(texts_embedded / embed_s, 1) if embed_s else None,
-            "ingest_seconds_same_batches": round(sampled_ingest_s, 2),
+            "ingest_seconds_same_batches": round(ingest_s, 2),
+            "method": "trace",  # earlier runs embedded the same texts alone before each batch
         },
         "ratio": round(ratio, 3) if ratio else None,
         "overhead": round(ratio - 1, 3) if ratio else None,
@@ -429,7 +391,7 @@ def store_audit(memory: Any, truth: Truth, users: Sequence[str], *, examples: in
 
 
 def duplicates(memory: Any, truth: Truth, users: Sequence[str]) -> dict[str, Any]:
-    rows = _rows(memory, "bench_duplicate_entities", user_ids=list(users))
+    rows = db.rows(memory, "bench_duplicate_entities", user_ids=list(users))
     nodes = sum(r["nodes"] for r in rows)
     expected = sum(truth.entities.get(u, 0) for u in users)
     return {
@@ -459,7 +421,7 @@ def _cpu_seconds(pid: int | None) -> float:
 
 def run_search(
     memory: Any,
-    timed: TimedEmbedder,
+    traces: db.Traces,
     queries: Sequence[dict[str, Any]],
     truth: Truth,
     *,
@@ -468,7 +430,7 @@ def run_search(
     label: str,
     neo4j_pid: int | None = None,
 ) -> dict[str, Any]:
-    from mem0g.llm._tokens import count_tokens
+    from mem0g.llm import count_tokens
 
     for i in range(warmup):  # untimed: loads caches, JIT-compiles Neo4j query plans
         q = queries[(i * 7919) % len(queries)]
@@ -477,7 +439,16 @@ def run_search(
         )
     now = datetime.now(timezone.utc)
     per_kind: dict[str, dict[str, list[Any]]] = {
-        kind: {"ms": [], "embed_ms": [], "scores": [], "tokens": [], "cpu_py": [], "cpu_db": []}
+        kind: {
+            "ms": [],
+            "embed_ms": [],
+            "cypher_ms": [],
+            "queries": [],
+            "scores": [],
+            "tokens": [],
+            "cpu_py": [],
+            "cpu_db": [],
+        }
         for kind in KINDS
     }
     failures: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
@@ -489,11 +460,15 @@ def run_search(
             q["query"], user_id=q["user_id"], limit=k, as_of=q["as_of"], include_history=q["include_history"]
         )
         ms = (time.perf_counter() - start) * 1000
+        trace = traces.take("search")
         bucket = per_kind[q["kind"]]
         bucket["cpu_py"].append(time.process_time() - cpu_py)
         bucket["cpu_db"].append(_cpu_seconds(neo4j_pid) - cpu_db)
         bucket["ms"].append(ms)
-        bucket["embed_ms"].append(timed.last_ms)
+        bucket["embed_ms"].append(trace.time_in("embed") * 1000)
+        # Time of the search's Cypher queries (on the wire and in Neo4j), and how many it ran.
+        bucket["cypher_ms"].append(sum(qt.seconds for qt in trace.queries) * 1000)
+        bucket["queries"].append(len(trace.queries))
         score = score_query(q, result.results, truth, now)
         bucket["scores"].append(score)
         bucket["tokens"].append(count_tokens(context_text(result.results)))
@@ -538,6 +513,9 @@ def run_search(
             # Mean CPU per query: less sensitive than wall time to other load on the machine.
             "cpu_python_mean_ms": round(1000 * statistics.fmean(bucket["cpu_py"]), 2),
             "cpu_neo4j_mean_ms": round(1000 * statistics.fmean(bucket["cpu_db"]), 2) if neo4j_pid else None,
+            # From the searches' traces: Cypher time per query (mean) and queries run per search.
+            "cypher_mean_ms": round(statistics.fmean(bucket["cypher_ms"]), 2),
+            "queries_per_search": round(statistics.fmean(bucket["queries"]), 2),
         }
         correctness[kind] = summarize(bucket["scores"], bucket["tokens"], k)
     latency["all"] = latency_stats(every_ms)
@@ -548,109 +526,131 @@ def run_search(
 # -- recall of the vector entry points ------------------------------------------------------------
 
 
-def _user_vectors(memory: Any, name: str, user: str) -> tuple[list[str], Any, list[dict[str, Any]]]:
+def _user_vectors(memory: Any, name: str, user: str) -> tuple[list[str], Any]:
+    """Ids and unit-length embeddings of one user's facts or entities (``bench/cypher/<name>``)."""
     import numpy as np
-
-    from mem0g._neo4j.queries import query as cypher
 
     ids: list[str] = []
     vectors: list[Any] = []
-    meta: list[dict[str, Any]] = []
-    with memory.store.driver.session(database=memory.store.database) as session:
-        for record in session.run(cypher(name), user_id=user):  # streamed: 100k vectors stay small
-            ids.append(record["id"])
-            vectors.append(np.asarray(record["embedding"], dtype=np.float32))
-            meta.append({k: record.get(k) for k in ("status", "valid_from", "valid_until")})
+    for record in db.stream(memory, name, user_id=user):  # streamed: 100k vectors stay small
+        ids.append(record["id"])
+        vectors.append(np.asarray(record["embedding"], dtype=np.float32))
     matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return ids, matrix / np.where(norms == 0, 1, norms), meta
+    return ids, matrix / np.where(norms == 0, 1, norms)
 
 
-def _passes(meta: dict[str, Any], flt: Any) -> bool:
-    """The time filter of search_facts_exact, in Python."""
-    vf = meta["valid_from"].to_native() if meta.get("valid_from") is not None else None
-    vu = meta["valid_until"].to_native() if meta.get("valid_until") is not None else None
-    if flt.include_history:
-        return True
-    if flt.as_of is None:
-        return meta["status"] != "superseded" and (vu is None or vu > flt.now)
-    return (vf is None or vf <= flt.as_of) and (vu is None or vu > flt.as_of)
+#: The queries that give a search its vector entry points: the exact one and the index-backed one
+#: (mem0g widens the index query, then falls back to the exact one; the last one run is the answer).
+ENTRY_QUERIES = {
+    "facts": ("search_facts_exact", "search_facts_vector"),
+    "entities": ("search_entities_exact", "search_entities_vector"),
+}
+
+
+def entry_points(trace: Any, what: str) -> tuple[list[str], float, bool]:
+    """A search's vector entry points of one kind, read from its trace: their ids (best first), the
+    seconds its entry queries of that kind took, and whether the index query gave the answer."""
+    ran = [qt for qt in trace.queries if qt.name in ENTRY_QUERIES[what]]
+    if not ran:
+        return [], 0.0, False
+    last = ran[-1]
+    # Rows are {id, score} with Neo4j's score (1 + cos) / 2, best first: the order is all recall needs.
+    return (
+        [row["id"] for row in last.rows],
+        sum(qt.seconds for qt in ran),
+        last.name == ENTRY_QUERIES[what][1],
+    )
+
+
+def _fact_pool(memory: Any, user: str, q: dict[str, Any]) -> list[str]:
+    """Ids of the facts a search of ``q`` may return, from ``Memory.get_all``, whose filters are the
+    search's (cypher/facts_all.cypher and cypher/search_facts_exact.cypher test the same conditions,
+    so no copy of them is needed here): ``include_history`` all of them (it wins over ``as_of``, as in
+    the search); ``as_of`` those with valid_from <= t < valid_until (either bound may be unset);
+    otherwise the current ones (not superseded, valid_until unset or after now)."""
+    if q["include_history"]:
+        records = memory.get_all(user_id=user)
+    elif q["as_of"] is not None:
+        records = memory.get_all(user_id=user, as_of=q["as_of"])
+    else:
+        records = memory.get_all(user_id=user, current_only=True)
+    return [r.id for r in records]
 
 
 def vector_recall(
-    memory: Any, user: str, queries: Sequence[dict[str, Any]], *, k: int, exact_max: int
+    memory: Any, traces: db.Traces, user: str, queries: Sequence[dict[str, Any]], *, k: int
 ) -> dict[str, Any]:
     """Recall@k of mem0g's vector entry points (facts and entities) against exact cosine in numpy.
 
-    ``exact_max`` is the ``exact_max_facts`` mem0g decides with; 0 forces the index path.
+    Each query runs through ``memory.search(..., limit=k, hops=0)`` (``memory``'s settings decide the
+    path: ``exact_search_max_facts = 0`` forces the index); the entry points it picked are the rows
+    of its last ``search_facts_*`` / ``search_entities_*`` vector query (from the observer's trace),
+    timed by those queries' own times. The exact reference ranks the user's facts that the search's
+    time filter lets through (from ``get_all``) and all the user's entities.
     """
     import numpy as np
 
-    from mem0g._engine.args import search_args
-    from mem0g._engine.search import _vector_entries  # the entry-point step search() runs
-
-    stats = memory.store.tenant_stats(user)
-    f_ids, f_mat, f_meta = _user_vectors(memory, "bench_user_fact_vectors", user)
-    e_ids, e_mat, _ = _user_vectors(memory, "bench_user_entity_vectors", user)
+    exact_max = memory.settings.exact_search_max_facts
+    stats = memory.stats(user)
+    f_ids, f_mat = _user_vectors(memory, "bench_user_fact_vectors", user)
+    e_ids, e_mat = _user_vectors(memory, "bench_user_entity_vectors", user)
+    f_row = {fid: i for i, fid in enumerate(f_ids)}
+    # The pool of each time filter, asked once: the bench worlds end before today, so "current" is
+    # the same set for every search of the run (no valid_until falls between two of them).
+    pools: dict[tuple[Any, ...], Any] = {}
+    counts = {
+        "facts": (stats["user_facts"], stats["total_facts"]),
+        "entities": (stats["user_entities"], stats["total_entities"]),
+    }
+    recalls: dict[str, list[float]] = {"facts": [], "entities": []}
+    ms: dict[str, list[float]] = {"facts": [], "entities": []}
+    by_index = {"facts": 0, "entities": 0}
     tol = 1e-4
-    out: dict[str, Any] = {}
-    for what in ("facts", "entities"):
-        recalls: list[float] = []
-        ms: list[float] = []
-        for q in queries:
-            vector = memory.embedder.embed([q["query"]])[0]
-            args = search_args(
-                memory.settings,
-                q["query"],
-                user_id=user,
-                limit=k,
-                as_of=q["as_of"],
-                include_history=q["include_history"],
-                hops=None,
-                agent_id=None,
-                run_id=None,
-                filters=None,
-                token_budget=None,
+    for q in queries:
+        memory.search(
+            q["query"], user_id=user, limit=k, hops=0, as_of=q["as_of"], include_history=q["include_history"]
+        )
+        trace = traces.take("search")
+        v = np.asarray(memory.embedder.embed([q["query"]])[0], dtype=np.float32)
+        mode = ("history",) if q["include_history"] else ("as_of", q["as_of"]) if q["as_of"] else ("now",)
+        if mode not in pools:
+            pools[mode] = np.array(
+                [f_row[fid] for fid in _fact_pool(memory, user, q) if fid in f_row], dtype=np.int64
             )
-            v = np.asarray(vector, dtype=np.float32)
+        for what in ("facts", "entities"):
             if what == "facts":
-                mask = np.array([_passes(m, args.flt) for m in f_meta], dtype=bool)
-                pool_ids = [i for i, keep in zip(f_ids, mask, strict=True) if keep]
-                sims = f_mat[mask] @ v if mask.any() else np.zeros(0)
-                params = {"user_id": user, "vector": vector, **args.flt.params()}
-                counts = (stats["user_facts"], stats["total_facts"])
+                pool_rows = pools[mode]
+                pool_ids = [f_ids[i] for i in pool_rows]
+                sims = f_mat[pool_rows] @ v if len(pool_rows) else np.zeros(0)
             else:
                 pool_ids, sims = e_ids, e_mat @ v
-                params = {"user_id": user, "vector": vector}
-                counts = (stats["user_entities"], stats["total_entities"])
             if len(pool_ids) == 0:
                 continue
+            found, seconds, indexed = entry_points(trace, what)
+            ms[what].append(seconds * 1000)
+            by_index[what] += indexed
             want = min(k, len(pool_ids))
             kth = np.sort(sims)[::-1][want - 1]
             exact_sim = dict(zip(pool_ids, sims.tolist(), strict=True))
-            start = time.perf_counter()
-            found = memory.store.read(
-                lambda params=params, counts=counts, what=what: _vector_entries(
-                    what, params, k=k, user_count=counts[0], total_count=counts[1], exact_max=exact_max
-                )
-            )
-            ms.append((time.perf_counter() - start) * 1000)
-            good = sum(1 for fid, _ in found[:want] if fid in exact_sim and exact_sim[fid] >= kth - tol)
-            recalls.append(min(good, want) / want)
-        path = "exact" if counts[0] <= exact_max else "index (over-fetch, exact fallback)"
+            good = sum(1 for fid in found[:want] if fid in exact_sim and exact_sim[fid] >= kth - tol)
+            recalls[what].append(min(good, want) / want)
+    out: dict[str, Any] = {}
+    for what in ("facts", "entities"):
+        got, (user_items, total_items) = recalls[what], counts[what]
+        path = "exact" if user_items <= exact_max else "index (over-fetch, exact fallback)"
         out[what] = {
-            "queries": len(recalls),
-            "recall_at_k": round(statistics.fmean(recalls), 4) if recalls else None,
-            "min_recall": round(min(recalls), 4) if recalls else None,
-            "perfect_share": round(sum(1 for r in recalls if r >= 1.0) / len(recalls), 4)
-            if recalls
-            else None,
-            "entry_p50_ms": round(pct(ms, 0.5) or 0, 2),
-            "entry_p95_ms": round(pct(ms, 0.95) or 0, 2),
+            "queries": len(got),
+            "recall_at_k": round(statistics.fmean(got), 4) if got else None,
+            "min_recall": round(min(got), 4) if got else None,
+            "perfect_share": round(sum(1 for r in got if r >= 1.0) / len(got), 4) if got else None,
+            "entry_p50_ms": round(pct(ms[what], 0.5) or 0, 2),
+            "entry_p95_ms": round(pct(ms[what], 0.95) or 0, 2),
             "path": path,
-            "user_items": counts[0],
-            "total_items": counts[1],
-            "user_share": round(counts[0] / counts[1], 5) if counts[1] else None,
+            "answered_by_index": by_index[what],  # searches whose entry points the index query gave
+            "user_items": user_items,
+            "total_items": total_items,
+            "user_share": round(user_items / total_items, 5) if total_items else None,
         }
     out["k"] = k
     out["exact_max_facts"] = exact_max
@@ -661,8 +661,7 @@ def vector_recall(
 
 
 def run_one(args: argparse.Namespace) -> dict[str, Any]:
-    from mem0g import Memory
-    from mem0g.embeddings import make_embedder
+    from mem0g import Memory, load_settings
 
     label, n_facts, n_users = parse_size(args.size)
     started = datetime.now(timezone.utc)
@@ -683,19 +682,16 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     load_before = load_average()
 
     with neo4j_server(args, label) as server:
-        from mem0g.config import load_settings
-
         settings = load_settings(neo4j_uri=server["uri"])
-        timed = TimedEmbedder(make_embedder(settings))
-        with Memory(settings=settings, embedder=timed) as memory:
+        traces = db.Traces()  # mem0g's observer hook: what each operation did and how long it took
+        with Memory(settings=settings, observer=traces) as memory:
             memory.init()
             for user in users:
                 memory.forget(user)
-            server_info = memory.store.server_info()
-            timed.embed(["warm up the embedding model"])
-            ingest_result = ingest(
-                memory, facts_by_user, batch=args.batch, embed_every=args.embed_every, label=label
-            )
+            server_info = memory.doctor()["server"]
+            embedder = memory.embedder
+            embedder.embed(["warm up the embedding model"])
+            ingest_result = ingest(memory, traces, facts_by_user, batch=args.batch, label=label)
             print(
                 f"[{label}] ingest {ingest_result['facts_per_s']} facts/s, embed-only "
                 f"{ingest_result['embed_only']['facts_per_s']} facts/s, ratio {ingest_result['ratio']}",
@@ -712,13 +708,11 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             )
             if server["data_dir"] is not None:
                 with contextlib.suppress(Exception):
-                    from mem0g._engine.effects import single
-
-                    memory.store.autocommit(single("bench_checkpoint"))
+                    db.rows(memory, "bench_checkpoint")
             store = store_size(server["data_dir"]) if server["data_dir"] is not None else None
             search = run_search(
                 memory,
-                timed,
+                traces,
                 queries,
                 truth,
                 k=args.k,
@@ -734,16 +728,14 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             )
             rss_python = python_peak_rss()
             rss_neo4j = _proc_status(server["pid"], "VmHWM") if server["pid"] else None
-            profile_files = profile_search(memory, queries, args, label) if args.profile else []
+            profile_files = profile_search(memory, traces, queries, args, label) if args.profile else []
 
             recall: dict[str, Any] = {}
             if args.recall_queries:
                 main_user = max(users, key=lambda u: len(facts_by_user[u]))
                 main_q = [q for q in queries if q["user_id"] == main_user][: args.recall_queries]
                 if main_q:
-                    recall["main_user"] = vector_recall(
-                        memory, main_user, main_q, k=args.k, exact_max=settings.exact_search_max_facts
-                    )
+                    recall["main_user"] = vector_recall(memory, traces, main_user, main_q, k=args.k)
                 small_folder = Path(args.worlds) / f"recall-{args.recall_facts}-s{args.seed + 1}"
                 ensure_world(
                     small_folder, n_facts=args.recall_facts, seed=args.seed + 1, queries=args.recall_queries
@@ -756,19 +748,23 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
                         profile_call(
                             lambda: memory.add_facts(small_facts, user_id=small_user),
                             Path(args.out) / "profile" / f"{label}-ingest-{len(small_facts)}-facts.txt",
+                            traces=traces,
                         )
                     )
                 else:
                     memory.add_facts(small_facts, user_id=small_user)
                 small_q = [{**q, "user_id": small_user} for q in read_queries(small_folder / "queries.jsonl")]
                 small_q = small_q[: args.recall_queries]
-                recall["small_user"] = vector_recall(memory, small_user, small_q, k=args.k, exact_max=0)
-                recall["small_user"]["facts_in_user"] = len(small_facts)
-                # End-to-end search latency of the small user on the index path vs its default path.
+                # The same database through a Memory whose settings force the index path.
                 forced = Memory(
-                    settings=load_settings(neo4j_uri=server["uri"], exact_search_max_facts=0), embedder=timed
+                    settings=load_settings(neo4j_uri=server["uri"], exact_search_max_facts=0),
+                    embedder=embedder,
+                    observer=traces,
                 )
                 with forced:
+                    recall["small_user"] = vector_recall(forced, traces, small_user, small_q, k=args.k)
+                    recall["small_user"]["facts_in_user"] = len(small_facts)
+                    # End-to-end search latency of the small user on the index path vs its default path.
                     lat: dict[str, list[float]] = {"index_path": [], "default_path": []}
                     for which, mem in (("index_path", forced), ("default_path", memory)):
                         for q in small_q[:20]:
@@ -826,8 +822,8 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             "machine": machine(),
             "versions": {**versions(), "neo4j_server": server_info},
             "neo4j": {k: v for k, v in server.items() if k in ("dedicated", "heap", "pagecache")},
-            "embedding_model": timed.model_name,
-            "embedding_dims": timed.dimensions,
+            "embedding_model": embedder.model_name,
+            "embedding_dims": embedder.dimensions,
             "settings": {
                 "batch": args.batch,
                 "k": args.k,
@@ -841,25 +837,68 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def profile_call(fn: Any, path: Path) -> str:
-    """Run ``fn`` under pyinstrument; write its text report to ``path``."""
+def steps_table(traces: Sequence[Any]) -> str:
+    """Where the time of some operations went, from their traces: each kind of effect (read and write
+    transactions, embedding, ...) and each Cypher query, with calls per operation, time and rows."""
+    n = max(1, len(traces))
+    total = sum(t.seconds for t in traces)
+    effects: dict[str, list[float]] = {}
+    queries: dict[str, tuple[list[float], list[int]]] = {}
+    for t in traces:
+        for e in t.effects:
+            effects.setdefault(e.kind, []).append(e.seconds)
+        for qt in t.queries:
+            times, rows = queries.setdefault(qt.name, ([], []))
+            times.append(qt.seconds)
+            rows.append(len(qt.rows))
+    lines = [
+        f"{len(traces)} operation(s) ({', '.join(sorted({t.operation for t in traces}))}), "
+        f"{1000 * total / n:.2f} ms each on average",
+        "",
+        f"{'effect':<28} {'per op':>7} {'ms per op':>10} {'share':>6}",
+    ]
+    for kind, secs in sorted(effects.items(), key=lambda kv: -sum(kv[1])):
+        share = sum(secs) / total if total else 0.0
+        lines.append(f"{kind:<28} {len(secs) / n:>7.2f} {1000 * sum(secs) / n:>10.2f} {share:>6.0%}")
+    lines += ["", f"{'query':<28} {'per op':>7} {'ms per op':>10} {'p50 ms':>7} {'p95 ms':>7} {'rows':>7}"]
+    for name, (times, rows) in sorted(queries.items(), key=lambda kv: -sum(kv[1][0])):
+        ms = [1000 * x for x in times]
+        lines.append(
+            f"{name:<28} {len(times) / n:>7.2f} {sum(ms) / n:>10.2f} {pct(ms, 0.5) or 0:>7.2f} "
+            f"{pct(ms, 0.95) or 0:>7.2f} {statistics.fmean(rows):>7.1f}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _profiled(profiler: Any, collected: Sequence[Any]) -> str:
+    """The observer's step table over the traced operations, then pyinstrument's call tree."""
+    table = "Steps, from mem0g's traces (mem0g.tracing)\n\n" + steps_table(collected) if collected else ""
+    return table + "\n" + str(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def profile_call(fn: Any, path: Path, *, traces: db.Traces | None = None) -> str:
+    """Run ``fn`` under pyinstrument; write its text report to ``path`` (after the step table of the
+    operations ``traces`` observed meanwhile)."""
     from pyinstrument import Profiler
 
     path.parent.mkdir(parents=True, exist_ok=True)
     profiler = Profiler(interval=0.0005)
-    profiler.start()
-    try:
-        fn()
-    finally:
-        profiler.stop()
-    path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+    with contextlib.ExitStack() as stack:
+        collected = stack.enter_context(traces.collect()) if traces is not None else []
+        profiler.start()
+        try:
+            fn()
+        finally:
+            profiler.stop()
+    path.write_text(_profiled(profiler, collected), encoding="utf-8")
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def profile_search(
-    memory: Any, queries: Sequence[dict[str, Any]], args: argparse.Namespace, label: str
+    memory: Any, traces: db.Traces, queries: Sequence[dict[str, Any]], args: argparse.Namespace, label: str
 ) -> list[str]:
-    """pyinstrument over ``--profile`` queries of each kind; text reports under <out>/profile/."""
+    """pyinstrument over ``--profile`` queries of each kind, after the step table of those searches
+    from their traces; text reports under <out>/profile/."""
     from pyinstrument import Profiler
 
     folder = Path(args.out) / "profile"
@@ -870,18 +909,19 @@ def profile_search(
         if not chosen:
             continue
         profiler = Profiler(interval=0.0005)
-        profiler.start()
-        for q in chosen:
-            memory.search(
-                q["query"],
-                user_id=q["user_id"],
-                limit=args.k,
-                as_of=q["as_of"],
-                include_history=q["include_history"],
-            )
-        profiler.stop()
+        with traces.collect() as collected:
+            profiler.start()
+            for q in chosen:
+                memory.search(
+                    q["query"],
+                    user_id=q["user_id"],
+                    limit=args.k,
+                    as_of=q["as_of"],
+                    include_history=q["include_history"],
+                )
+            profiler.stop()
         path = folder / f"{label}-search-{kind}.txt"
-        path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+        path.write_text(_profiled(profiler, collected), encoding="utf-8")
         written.append(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path))
     return written
 
@@ -925,7 +965,8 @@ def main(argv: list[str] | None = None) -> None:
         "--embed-every",
         type=int,
         default=1,
-        help="time embedding-only on every Nth batch (1 = all; 10 for the 1M run)",
+        help="ignored, kept for old command lines: the embedding time of every batch now comes from "
+        "its add_facts trace, with no second embedding pass",
     )
     parser.add_argument("--warmup", type=int, default=50, help="untimed queries before timing")
     parser.add_argument("--recall-facts", type=int, default=1000, help="facts of the small recall user")

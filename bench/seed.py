@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with Memory(neo4j_uri=uri) as memory:
             result = run(memory, args.repeat, args.warmup)
-            server_version = memory.store.server_info()
+            server_version = memory.doctor()["server"]
     finally:
         if server is not None:
             server.stop()

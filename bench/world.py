@@ -24,9 +24,10 @@ memory must conclude from the statements: ``truth.json`` is that world.
 Output folder (the contract the mem0g bench and the peer adapters read; keep it stable):
 
 ``facts.jsonl``
-    One fact per line in mem0g's facts-JSONL contract (DESIGN.md): ``subject, predicate, object,
-    subject_type, object_type, fact, valid_from, valid_until, observed_at, source (list), cardinality,
-    user_id, metadata`` (``metadata.kind`` is ``first|restated|late|end|static``). Dates are ISO dates,
+    One fact per line in mem0g's facts-JSONL contract (docs/architecture.md, "Public contracts"):
+    ``subject, predicate, object, subject_type, object_type, fact, valid_from, valid_until,
+    observed_at, source (list), cardinality, user_id, metadata`` (``metadata.kind`` is
+    ``first|restated|late|end|static``). Dates are ISO dates,
     ``observed_at`` an ISO datetime with ``+00:00``. Lines are in observation order (``observed_at``
     ascending, ties in generation order), late arrivals included.
 ``truth.json``

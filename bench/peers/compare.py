@@ -234,7 +234,7 @@ def score(peer: str, raw: dict[str, Any], world: Path, k: int, cache_dir: Path) 
     from bench.world import Truth, read_queries
 
     try:
-        from mem0g.llm._tokens import count_tokens
+        from mem0g.llm import count_tokens
     except ImportError:  # pragma: no cover
 
         def count_tokens(text: str) -> int:
