@@ -1,19 +1,18 @@
 // name: search_expand
 // One hop of graph expansion: the facts touching the frontier entities (either direction) that
 // hold at the asked time, skipping facts already reached, best first by path similarity.
-// A frontier entry is {entity, via, path_sim}: `via` is the id of the fact that led to the entity
+// A frontier entry is {entity, via, path_sim, share}: `via` is the id of the fact that led to the entity
 // and `path_sim` that path's similarity to the query; both are null for an entity the query named
 // (its facts are about it and rank by their own similarity `sim`). Otherwise a fact continues a
 // chain and ranks by the cosine between the query and the sum of the path's last two sentences:
 //   (path_sim + sim) / sqrt(2 + 2 * link),  link = cosine(via fact, this fact)
-// (mem0g.ranking.path_similarity is the same formula; cosines here are raw, in -1..1).
+// (mem0g._engine.ranking.path_similarity is the same formula; cosines here are raw, in -1..1).
 // A sibling of the via fact (same predicate, the entity in the same role: another employee of the
 // same company) restates the path for someone else rather than continuing it: own similarity.
 // Direct matches ($entries) come back only where they continue a chain, which may re-rank them.
 // Budget: a frontier entry with share 1 keeps its best fact (quota) whatever the others score, then the
 // best $per_hop of the rest. Without it, the hubs of a crowded name (dozens of people called Larsen)
 // fill the whole hop and the bridge that continues the asked chain gets no slot.
-// A frontier entry is {entity, via, path_sim, share}.
 // Parameters: as search_facts_exact, plus $frontier (list of maps), $seen and $entries (fact ids),
 //             $per_hop
 UNWIND $frontier AS fr

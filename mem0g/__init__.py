@@ -9,8 +9,9 @@ docs/architecture.md).
 
 from __future__ import annotations
 
-from mem0g._background import AsyncTaskHandle, TaskHandle
-from mem0g.amemory import AsyncMemory
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mem0g.config import Settings, load_settings
 from mem0g.errors import (
     ConfigError,
@@ -32,8 +33,6 @@ from mem0g.errors import (
     SchemaError,
     UnknownQueryError,
 )
-from mem0g.llm import AsyncLLMClient, LLMClient, LLMConfig, LLMUsage
-from mem0g.memory import Memory
 from mem0g.models import (
     AddResult,
     Entity,
@@ -42,6 +41,7 @@ from mem0g.models import (
     FactRecord,
     Hit,
     IngestReport,
+    LLMUsage,
     MemoryEvent,
     Message,
     PathStep,
@@ -50,6 +50,33 @@ from mem0g.models import (
     TaskStatus,
 )
 from mem0g.tracing import EffectTrace, OperationTrace, QueryTrace
+
+if TYPE_CHECKING:
+    from mem0g._background import AsyncTaskHandle, TaskHandle
+    from mem0g.amemory import AsyncMemory
+    from mem0g.llm import AsyncLLMClient, LLMClient, LLMConfig
+    from mem0g.memory import Memory
+
+# The doors and the LLM clients pull in the Neo4j driver and the openai SDK: loaded on first use,
+# so that importing a light module (mem0g.models, the engine) does not load them.
+_LAZY = {
+    "Memory": "mem0g.memory",
+    "AsyncMemory": "mem0g.amemory",
+    "TaskHandle": "mem0g._background",
+    "AsyncTaskHandle": "mem0g._background",
+    "LLMClient": "mem0g.llm",
+    "AsyncLLMClient": "mem0g.llm",
+    "LLMConfig": "mem0g.llm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mem0g' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

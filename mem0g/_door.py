@@ -159,8 +159,11 @@ class Door(Generic[H, C]):
     # -- tracing ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _traced(self, operation: str) -> Iterator[None]:
-        """Trace one operation for the observer (nested operations belong to the outer one)."""
+    def _traced(self, operation: str, *, job: bool = False) -> Iterator[None]:
+        """Trace one operation for the observer (nested operations belong to the outer one). A
+        background ``job`` is traced on its own: an asyncio task inherits its spawner's context."""
+        if job:
+            tracing.current.set(None)  # in the job's own context (its thread, or its task's copy)
         if self._observer is None or tracing.current.get() is not None:
             yield
             return

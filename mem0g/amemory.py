@@ -98,8 +98,8 @@ class AsyncMemory(Door[AsyncTaskHandle[Any], AsyncLLMClient]):
 
     # -- the interpreter: each effect with asyncio I/O --------------------------------------------
 
-    async def _run(self, program: fx.Program[T], operation: str) -> T:
-        with self._traced(operation):
+    async def _run(self, program: fx.Program[T], operation: str, *, job: bool = False) -> T:
+        with self._traced(operation, job=job):
             return await fx.adrive(program, self._answer)
 
     async def _answer(self, effect: fx.Effect) -> Any:
@@ -121,7 +121,7 @@ class AsyncMemory(Door[AsyncTaskHandle[Any], AsyncLLMClient]):
                 )
             if isinstance(effect, fx.Spawn):
                 job, kind = effect.program, effect.kind
-                return self._queue().submit(effect.key, lambda: self._run(job(), kind), kind=kind)
+                return self._queue().submit(effect.key, lambda: self._run(job(), kind, job=True), kind=kind)
             if isinstance(effect, fx.Drain):
                 return await asyncio.wait_for(self._queue().flush(), effect.timeout)
         raise TypeError(f"not an effect: {effect!r}")

@@ -15,7 +15,6 @@ from neo4j import Driver
 
 from mem0g._background import BackgroundQueue, TaskHandle
 from mem0g._door import Door, sync_op
-from mem0g._engine.args import check_user_id, to_fact, validation_message
 from mem0g._engine.effects import (
     Autocommit,
     Complete,
@@ -29,7 +28,7 @@ from mem0g._engine.effects import (
     Write,
     drive,
 )
-from mem0g._engine.operations import NO_LLM_MESSAGE, Operations
+from mem0g._engine.operations import Operations
 from mem0g._neo4j.driver import open_driver
 from mem0g._neo4j.executor import GraphStore
 from mem0g.config import Settings, load_settings
@@ -38,7 +37,7 @@ from mem0g.llm import LLMClient, LLMConfig
 from mem0g.models import AddResult
 from mem0g.tracing import Observer
 
-__all__ = ["NO_LLM_MESSAGE", "Memory", "check_user_id", "to_fact", "validation_message"]
+__all__ = ["Memory"]
 
 T = TypeVar("T")
 
@@ -102,8 +101,8 @@ class Memory(Door[TaskHandle[Any], LLMClient]):
 
     # -- the interpreter --------------------------------------------------------------------------
 
-    def _run(self, program: Program[T], operation: str) -> T:
-        with self._traced(operation):
+    def _run(self, program: Program[T], operation: str, *, job: bool = False) -> T:
+        with self._traced(operation, job=job):
             return drive(program, self._answer)
 
     def _answer(self, effect: Effect) -> Any:
@@ -125,7 +124,7 @@ class Memory(Door[TaskHandle[Any], LLMClient]):
                         effect.messages, schema=effect.schema, name=effect.name, model=effect.model
                     )
                 case Spawn(key=key, program=job, kind=kind):
-                    return self._queue().submit(key, lambda: self._run(job(), kind), kind=kind)
+                    return self._queue().submit(key, lambda: self._run(job(), kind, job=True), kind=kind)
                 case Drain(timeout=timeout):
                     return self._queue().flush(timeout)
         raise TypeError(f"not an effect: {effect!r}")

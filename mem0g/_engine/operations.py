@@ -3,7 +3,8 @@
 Each method checks its arguments and returns the *program* that carries the operation out (see
 :mod:`mem0g._engine.effects`). :class:`mem0g.Memory` runs these programs with sync I/O and
 :class:`mem0g.AsyncMemory` with asyncio; each door publishes the methods here under the same names,
-signatures and docstrings (``mem0g._door.sync_op`` / ``async_op``), so the two cannot drift apart.
+signatures and docstrings (the ``mem0g._door.op`` descriptor; ``add``, whose result type is the
+door's own handle, through ``sync_op`` / ``async_op``), so the two cannot drift apart.
 
 ``H`` is the door's task handle type (:class:`~mem0g.TaskHandle` or :class:`~mem0g.AsyncTaskHandle`).
 """
@@ -348,8 +349,9 @@ class Operations(Generic[H]):
         }
         mismatched = {k: v for k, v in indexes.items() if v is not None and v != dimensions}
         report["ok"] = not mismatched and len(indexes) == len(VECTOR_INDEXES)
-        if not indexes:
-            report["hint"] = "no mem0g indexes yet: run `mem0g init`"
+        if len(indexes) < len(VECTOR_INDEXES):
+            missing = sorted(set(VECTOR_INDEXES) - set(indexes))
+            report["hint"] = f"missing vector indexes ({', '.join(missing)}): run `mem0g init`"
         elif mismatched:
             report["hint"] = "vector index dimension differs from the model: run `mem0g init --reindex`"
         return report

@@ -1,5 +1,5 @@
 """Pure ranking: how similarity, graph distance, keywords and recency combine into one score,
-and how a ranked list is cut to a token budget. No I/O; property-tested in tests/test_ranking.py.
+and how a ranked list is cut to a token budget. No I/O; property-tested in tests/unit/test_ranking.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 No I/O happens here. The store loads every stored fact of the (subject, predicate) groups a batch
 touches, calls :func:`resolve` inside the write transaction, and writes the plan it returns.
 
-Rules (DESIGN.md, "Temporal semantics"):
+Rules (docs/architecture.md, "Temporal semantics"):
 
 * A statement that falls inside an existing fact with the same object restates it: provenance is
   added, no copy is made. Re-ingesting a file therefore changes nothing.
@@ -426,7 +426,7 @@ def invalidate(
 ) -> InvalidationPlan:
     """Apply the extractor's invalidations to their targets, after :func:`resolve` made ``plan``.
 
-    Guard rails (DESIGN.md lesson 6: broad invalidation retires true facts):
+    Guard rails (docs/architecture.md, "Temporal semantics": broad invalidation retires true facts):
 
     * only ``targets`` (the candidate facts shown to the extractor, loaded for this user) change;
     * a target must still hold: already superseded or ended facts are left alone;

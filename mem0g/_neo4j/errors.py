@@ -22,7 +22,10 @@ DRIVER_ERRORS: tuple[type[Exception], ...] = (neo.Neo4jError, neo.DriverError, O
 
 
 def _detail(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    # A server error's own message; the driver's errors carry theirs in str() (their .message is a
+    # generic "Unexpected error has occurred" placeholder in driver 6).
+    server = isinstance(exc, neo.Neo4jError)
+    message = (getattr(exc, "message", None) if server else None) or str(exc) or type(exc).__name__
     return " ".join(str(message).split())
 
 

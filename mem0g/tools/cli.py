@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 Neo4j unreachable, 4 bad input (some or all input
 rejected), 5 configuration, 6 schema or embedding mismatch, 7 local Neo4j launcher, 8 not found,
-9 LLM unreachable or unusable.
+9 LLM unreachable or unusable, 10 another Neo4j failure (a transaction still failing after the
+driver's retries, a request the server refused, a server error).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from mem0g._engine.args import check_user_id, to_fact
 from mem0g.config import Settings, load_settings
 from mem0g.errors import (
     ConfigError,
@@ -37,7 +39,7 @@ from mem0g.errors import (
     SchemaError,
 )
 from mem0g.llm import LLMUsage
-from mem0g.memory import Memory, check_user_id, to_fact
+from mem0g.memory import Memory
 from mem0g.models import FactIn, FactRecord, SearchResult
 from mem0g.tools.export import to_cypher, to_graphml, to_json
 from mem0g.tools.jsonl import json_lines

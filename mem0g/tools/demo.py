@@ -10,8 +10,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from mem0g._engine.args import to_fact
 from mem0g.errors import InvalidInputError
-from mem0g.memory import Memory, to_fact
+from mem0g.memory import Memory
 from mem0g.models import Hit
 from mem0g.tools.jsonl import json_lines
 
