@@ -93,7 +93,9 @@ def check_metadata(value: Any, *, field: str = "metadata") -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise InvalidInputError(f"{field} must be an object of key: value pairs, not {type(value).__name__}")
+        raise InvalidInputError(
+            f"{field} must be an object of key: value pairs, not {type(value).__name__}", field=field
+        )
     checked: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from mem0g._checks import check_metadata
 from mem0g.errors import InvalidInputError
 from mem0g.models import FactIn, MetadataValue
 from mem0g.vocab import (
@@ -82,6 +83,7 @@ def metadata_filter_groups(filters: Mapping[str, Any] | None) -> list[list[str]]
                 )
         else:
             values = [condition]
+        check_metadata({key: values}, field="filters")  # what a filter matches is a metadata value
         groups.append([key + _PAIR_SEPARATOR + _json_scalar(v) for v in values])
     return groups
 
