@@ -60,7 +60,9 @@ def _export(folder: Path, target: Path) -> None:
     """Export the encoder to ``target`` (atomically: a half-written file is never read)."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     model = AutoModel.from_pretrained(str(folder)).eval()
 
     class Encoder(torch.nn.Module):
