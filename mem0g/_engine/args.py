@@ -161,7 +161,9 @@ def search_params(
         raise InvalidInputError(f"filters must be a mapping, not {type(filters).__name__}", field="filters")
     remaining = dict(filters or {})
     check_texts(remaining, field="filters")
-    _scope(user_id, remaining, "user_id")  # a search reads one user's facts, whatever filters say
+    # A search reads user_id's facts only: a user_id among the filters is ignored (it can never
+    # widen the search to another tenant, and refusing it would break callers that pass their scope).
+    remaining.pop("user_id", None)
     agent_id = _scope(agent_id, remaining, "agent_id")
     run_id = _scope(run_id, remaining, "run_id")
     limit = check_int(settings.limit if limit is None else limit, field="limit", minimum=1, maximum=MAX_LIMIT)

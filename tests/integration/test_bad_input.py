@@ -327,8 +327,9 @@ def test_agent_id_in_filters_and_as_argument(memory: Memory, user: str) -> None:
     assert [h.object for h in both.results] == ["Shibuya"]
     with pytest.raises(InvalidInputError, match="agent_id is 'bot' but filters"):
         memory.search("Where does Sarah live?", user_id=user, agent_id="bot", filters={"agent_id": "other"})
-    with pytest.raises(InvalidInputError, match="filters"):
-        memory.search("Where does Sarah live?", user_id=user, filters={"user_id": "someone-else"})
+    # Another user's id among the filters is ignored: the search stays within user_id's facts.
+    other = memory.search("Where does Sarah live?", user_id=user, filters={"user_id": "someone-else"})
+    assert [(h.object, h.user_id) for h in other.results] == [("Shibuya", user)]
 
 
 # -- 8. wrong types, surrogates and overflows in arguments ------------------------------------------

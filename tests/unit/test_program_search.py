@@ -335,10 +335,18 @@ def test_the_same_scope_as_argument_and_filter_is_one_value(ops: Operations[Any]
     assert (params["agent_id"], params["run_id"], params["metadata_groups"]) == ("a1", "r2", [])
 
 
+def test_another_user_id_among_the_filters_is_ignored(ops: Operations[Any]) -> None:
+    runner = Runner(search_script(facts=[("F1", 0.9)]))
+    run_search(ops, runner, hops=0, filters={"user_id": "mallory", "topic": "x"})
+    params = runner.one("search_facts_exact")
+    assert params["user_id"] == USER and all(
+        "mallory" not in pair for g in params["metadata_groups"] for pair in g
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "filters"),
     [
-        ({}, {"user_id": "mallory"}),
         ({"agent_id": "a1"}, {"agent_id": "a2"}),
         ({"run_id": "r1"}, {"run_id": "r2"}),
     ],
