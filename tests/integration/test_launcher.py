@@ -275,3 +275,20 @@ def test_default_dirs_follow_the_environment(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("MEM0G_CACHE_DIR", str(tmp_path / "c"))
     assert default_home() == tmp_path / "h"
     assert default_cache_dir() == tmp_path / "c"
+
+
+def test_a_crashed_servers_ports_are_reused_when_free(tmp_path: Path) -> None:
+    """After a JVM crash the state file still names the old ports: a restart takes them again when
+    they are free, so an exported NEO4J_URI keeps working; a port now taken gets a fresh one."""
+    local = LocalNeo4j(home=tmp_path)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    assert local._pick_port(None, "--bolt-port", avoid=None, reuse=free) == free
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        fresh = local._pick_port(None, "--bolt-port", avoid=None, reuse=taken)
+    assert fresh != taken and 1 <= fresh <= 65535
+    assert local._pick_port(None, "--http-port", avoid=free, reuse=free) != free
