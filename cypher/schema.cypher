@@ -9,6 +9,7 @@ CREATE CONSTRAINT fact_id IF NOT EXISTS FOR ()-[f:FACT]-() REQUIRE f.id IS UNIQU
 CREATE CONSTRAINT episode_id IF NOT EXISTS FOR (ep:Episode) REQUIRE ep.id IS UNIQUE;
 CREATE CONSTRAINT tenant_user IF NOT EXISTS FOR (t:Tenant) REQUIRE t.user_id IS UNIQUE;
 CREATE CONSTRAINT conversation_thread IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.user_id, c.thread) IS UNIQUE;
+CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE;
 CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.user_id);
 CREATE INDEX fact_user IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.user_id);
 CREATE INDEX fact_valid_from IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_from);
@@ -16,6 +17,7 @@ CREATE INDEX fact_valid_until IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.valid_until
 CREATE INDEX fact_status IF NOT EXISTS FOR ()-[f:FACT]-() ON (f.status);
 CREATE INDEX episode_user IF NOT EXISTS FOR (ep:Episode) ON (ep.user_id, ep.observed_at);
 CREATE INDEX episode_thread IF NOT EXISTS FOR (ep:Episode) ON (ep.user_id, ep.thread);
+CREATE INDEX api_key_user IF NOT EXISTS FOR (k:ApiKey) ON (k.user_id);
 CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (e:Entity) ON e.embedding
   OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX fact_embedding IF NOT EXISTS FOR ()-[f:FACT]-() ON f.embedding

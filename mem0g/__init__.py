@@ -35,6 +35,7 @@ from mem0g.errors import (
 )
 from mem0g.models import (
     AddResult,
+    ApiKey,
     Entity,
     EpisodeHit,
     FactIn,
@@ -82,6 +83,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AddResult",
+    "ApiKey",
     "AsyncLLMClient",
     "AsyncMemory",
     "AsyncTaskHandle",

@@ -122,6 +122,10 @@ class Door(Generic[H, C]):
     users = op(Operations.users)
     stats = op(Operations.stats)
     doctor = op(Operations.doctor)
+    create_key = op(Operations.create_key)
+    list_keys = op(Operations.list_keys)
+    revoke_key = op(Operations.revoke_key)
+    tenant_for_key = op(Operations.tenant_for_key)
 
     def _method(self, operation: Callable[..., Program[Any]]) -> Callable[..., Any]:
         raise NotImplementedError

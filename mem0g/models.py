@@ -16,6 +16,7 @@ from mem0g.vocab import Cardinality
 __all__ = [
     "MAX_ID_LENGTH",
     "AddResult",
+    "ApiKey",
     "Entity",
     "EpisodeHit",
     "FactIn",
@@ -402,3 +403,21 @@ class TaskStatus(BaseModel):
     error: str | None = None
     submitted_at: datetime
     finished_at: datetime | None = None
+
+
+class ApiKey(BaseModel):
+    """An API key of one user, as stored (never its secret, which is shown once, at creation).
+
+    The secret has the form ``m0g-<id>-<64 hex digits>``: its ``id`` is the public part, the rest is
+    checked against a salted HMAC-SHA256 in constant time. A revoked key never authenticates again.
+    """
+
+    id: str
+    user_id: str
+    name: str | None = None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

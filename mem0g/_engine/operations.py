@@ -23,6 +23,15 @@ from mem0g._engine.args import check_optional_id, check_user_id, entity_key, sea
 from mem0g._engine.effects import Program, autocommit, embed, model_info, read, single, spawn, write
 from mem0g._engine.env import Env
 from mem0g._engine.graph import graph_from_rows
+from mem0g._engine.keys import (
+    create_key_steps,
+    list_keys_steps,
+    lookup_key_steps,
+    new_key,
+    parse_key,
+    revoke_key_steps,
+    tenant_of,
+)
 from mem0g._engine.messages import make_request, thread_key
 from mem0g._engine.reads import (
     delete_fact_steps,
@@ -40,6 +49,7 @@ from mem0g._time import parse_instant, utcnow
 from mem0g.errors import ConfigError, NotFoundError
 from mem0g.models import (
     AddResult,
+    ApiKey,
     EpisodeHit,
     FactIn,
     FactRecord,
@@ -51,6 +61,9 @@ from mem0g.models import (
 __all__ = ["NO_LLM_MESSAGE", "Operations"]
 
 H = TypeVar("H")
+
+#: Longest accepted API key name (and key id).
+MAX_KEY_NAME = 256
 
 NO_LLM_MESSAGE = (
     "no LLM is configured for add(): set MEM0G_LLM_BASE_URL (any OpenAI-compatible server, e.g. "
@@ -189,6 +202,50 @@ class Operations(Generic[H]):
         check_user_id(user_id)
         removed: int = yield from autocommit(lambda: forget_steps(user_id), "forget")
         return removed
+
+    # -- API keys (the agents' door: mem0g.tools.http_api, mem0g.tools.mcp_server) ----------------
+
+    def create_key(self, user_id: str, *, name: str | None = None) -> Program[tuple[ApiKey, str]]:
+        """Make an API key for ``user_id``: returns its record and the key itself, which is shown
+        only now (Neo4j keeps a salted HMAC of it, never the key). Whoever holds the key acts as
+        ``user_id`` on the HTTP API and the MCP server over HTTP."""
+        check_user_id(user_id)
+        if name is not None:
+            check_text(name, field="name", max_length=MAX_KEY_NAME)
+        key = new_key()
+        record: ApiKey = yield from write(
+            lambda: create_key_steps(user_id, key, name, utcnow()), "creating an API key"
+        )
+        return record, key.secret
+
+    def list_keys(self, user_id: str) -> Program[list[ApiKey]]:
+        """The API keys of ``user_id``, revoked ones included, oldest first (never their secrets)."""
+        check_user_id(user_id)
+        keys: list[ApiKey] = yield from read(lambda: list_keys_steps(user_id), "listing API keys")
+        return keys
+
+    def revoke_key(self, key_id: str, *, user_id: str | None = None) -> Program[ApiKey]:
+        """Revoke an API key by its id (the ``m0g-<id>-...`` part; of ``user_id`` only, when given).
+        It never authenticates again; revoking it twice keeps the first time."""
+        check_text(key_id, field="key_id", allow_empty=False, max_length=MAX_KEY_NAME)
+        if user_id is not None:
+            check_user_id(user_id)
+        record: ApiKey | None = yield from write(
+            lambda: revoke_key_steps(key_id.strip(), user_id, utcnow()), "revoking an API key"
+        )
+        if record is None:
+            owner = "" if user_id is None else f" of user {user_id!r}"
+            raise NotFoundError(f"no API key with id {key_id!r}{owner} (`mem0g keys list --user U` has ids)")
+        return record
+
+    def tenant_for_key(self, secret: str) -> Program[str | None]:
+        """The user an API key belongs to, or ``None`` for a malformed, unknown or revoked key (the
+        secret is compared in constant time)."""
+        key_id = parse_key(secret)
+        if key_id is None:
+            return None
+        rows = yield from read(lambda: lookup_key_steps(key_id), "checking an API key")
+        return tenant_of(secret, rows)
 
     # -- reads ------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ driver's retries, a request the server refused, a server error).
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ from mem0g.errors import (
 )
 from mem0g.llm import LLMUsage
 from mem0g.memory import Memory
-from mem0g.models import FactIn, FactRecord, SearchResult
+from mem0g.models import ApiKey, FactIn, FactRecord, SearchResult
 from mem0g.tools.export import to_cypher, to_graphml, to_json
 from mem0g.tools.jsonl import json_lines
 
@@ -66,8 +67,12 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Ingest structured facts or conversations.", no_args_is_help=True)
 neo4j_app = typer.Typer(help="The project-managed local Neo4j server.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys of the HTTP API (mem0g serve) and the MCP server over HTTP.", no_args_is_help=True
+)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(keys_app, name="keys")
 
 # markup=False: messages and tables carry user data (ids, facts, file names) in which "[...]" is text,
 # not Rich markup (an id like "x[/y]" used to crash the command with a MarkupError).
@@ -587,6 +592,157 @@ def users(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     for row in rows:
         out.print(f"{row['user_id']}\t{row['facts']} facts\t{row['entities']} entities")
+
+
+# -- API keys and the agents' door (mem0g.tools.mcp_server, mem0g.tools.http_api) ------------------
+
+
+def _key_row(key: ApiKey) -> str:
+    state = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "active"
+    return f"{key.id}\t{key.name or '-'}\t{key.created_at.isoformat()}\t{state}"
+
+
+@keys_app.command("create")
+def keys_create(
+    user: Annotated[str, typer.Option("--user", "-u", help="The user the key acts as.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="A label, e.g. the agent's name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the key and its record as JSON.")] = False,
+) -> None:
+    """Make an API key for a user. The key is printed once (the last word of stdout); only a salted
+    hash is stored, so it cannot be shown again."""
+    check_user_id(user, what="--user")
+    with _memory() as memory:
+        record, secret = memory.create_key(user, name=name)
+    if as_json:
+        _print_json({**record.model_dump(mode="json"), "key": secret})
+        return
+    err.print(f"API key {record.id} for user {user!r}; it is shown only now, store it safely:")
+    out.print(secret)
+
+
+@keys_app.command("list")
+def keys_list(
+    user: Annotated[str, typer.Option("--user", "-u", help="Whose keys.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A user's API keys (id, name, created, revoked), never their secrets."""
+    check_user_id(user, what="--user")
+    with _memory() as memory:
+        keys = memory.list_keys(user)
+    if as_json:
+        _print_json([k.model_dump(mode="json") for k in keys])
+        return
+    if not keys:
+        err.print(f"user {user!r} has no API keys")
+    for key in keys:
+        out.print(_key_row(key))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (as `keys list` shows it), or the key itself.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the revoked key's record as JSON.")] = False,
+) -> None:
+    """Revoke an API key: it never authenticates again (at once, on every running server)."""
+    from mem0g._engine.keys import parse_key
+
+    with _memory() as memory:
+        record = memory.revoke_key(parse_key(key_id) or key_id)
+    if as_json:
+        _print_json(record.model_dump(mode="json"))
+        return
+    err.print(f"revoked API key {record.id} of user {record.user_id!r}")
+
+
+class Transport(str, Enum):
+    stdio = "stdio"
+    http = "http"
+
+
+def _server_extra(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(
+            f"this command needs the server extra ({exc.name} is missing): pip install 'mem0g[server]'"
+        ) from exc
+
+
+@app.command("mcp")
+def mcp_command(
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", "-u", envvar="MEM0G_USER", help="stdio: the one user served (else MEM0G_USER)."
+        ),
+    ] = None,
+    agent_id: Annotated[
+        str | None, typer.Option("--agent-id", help="stdio: agent_id put on every write and search.")
+    ] = None,
+    transport: Annotated[Transport, typer.Option(help="stdio (for an MCP host) or http.")] = Transport.stdio,
+    host: Annotated[str, typer.Option(help="http: address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="http: port.")] = 8765,
+    allow_forget: Annotated[
+        bool, typer.Option("--allow-forget", help="Offer the forget_user tool (erases the user).")
+    ] = False,
+    max_body: Annotated[int, typer.Option(min=1, help="http: largest request body, in bytes.")] = 1_000_000,
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+) -> None:
+    """Serve memory over the Model Context Protocol: stdio for one user (an MCP host starts this
+    command), or streamable HTTP at /mcp where each request's API key decides the user."""
+    import asyncio
+
+    settings = _settings(**_llm_overrides(llm_base_url, llm_model))
+    if transport is Transport.stdio:
+        if user is None:
+            raise InvalidInputError("mem0g mcp over stdio serves one user: give --user U (or MEM0G_USER)")
+        check_user_id(user, what="--user")
+        server = _server_extra("mem0g.tools.mcp_server")
+        asyncio.run(server.run_stdio(settings, user_id=user, agent_id=agent_id, allow_forget=allow_forget))
+        return
+    if user is not None or agent_id is not None:
+        raise InvalidInputError(
+            "over HTTP each request's API key decides the user: drop --user/--agent-id "
+            "(or MEM0G_USER), and create keys with `mem0g keys create --user U`"
+        )
+    http = _server_extra("mem0g.tools.http_api")
+    err.print(f"mem0g MCP over streamable HTTP at http://{host}:{port}/mcp (Bearer API keys)")
+    asyncio.run(
+        http.serve(settings, host=host, port=port, max_body=max_body, allow_forget=allow_forget, rest=False)
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    max_body: Annotated[int, typer.Option(min=1, help="Largest request body, in bytes.")] = 1_000_000,
+    allow_forget: Annotated[
+        bool, typer.Option("--allow-forget", help="Offer the forget_user tool on /mcp.")
+    ] = False,
+    mcp: Annotated[bool, typer.Option(help="Mount the MCP streamable HTTP endpoint at /mcp.")] = True,
+    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
+    llm_base_url: LLMBaseUrl = None,
+    llm_model: LLMModel = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs; Bearer API keys from `mem0g keys create`)."""
+    import asyncio
+
+    settings = _settings(**_llm_overrides(llm_base_url, llm_model))
+    http = _server_extra("mem0g.tools.http_api")
+    err.print(f"mem0g HTTP API at http://{host}:{port} (docs: /docs{', MCP: /mcp' if mcp else ''})")
+    asyncio.run(
+        http.serve(
+            settings,
+            host=host,
+            port=port,
+            max_body=max_body,
+            allow_forget=allow_forget,
+            mcp=mcp,
+            log_level=log_level,
+        )
+    )
 
 
 # -- the local server ------------------------------------------------------------------------------
