@@ -102,9 +102,14 @@ class Door(Generic[H, C]):
             llm_configured=configured,
         )
         self._ops: Operations[H] = Operations(self._env)
+        # Load the model off the caller's path, so the first search pays no load. Not a daemon: a
+        # native runtime torn down mid-load at interpreter exit aborts the process (exit 134); close()
+        # and interpreter exit wait for it instead (a load takes well under a second once exported).
+        self._warming: threading.Thread | None = None
         warm_up = getattr(embedder, "warm_up", None)
-        if callable(warm_up):  # load the model off the caller's path: the first search pays no load
-            threading.Thread(target=_quietly, args=(warm_up,), name="mem0g-warm-up", daemon=True).start()
+        if callable(warm_up):
+            self._warming = threading.Thread(target=_quietly, args=(warm_up,), name="mem0g-warm-up")
+            self._warming.start()
 
     # -- the operations, published on both doors (``add`` is each door's: its handle type differs) -
 
@@ -147,6 +152,11 @@ class Door(Generic[H, C]):
     def failures(self) -> list[TaskStatus]:
         """Background jobs that failed, with their errors (kept until this instance is closed)."""
         return [] if self._background is None else self._background.failures()
+
+    def _warmed(self) -> None:
+        """Wait for the embedder's warm-up (close() does, before releasing anything)."""
+        if self._warming is not None:
+            self._warming.join()
 
     def _make_llm(self, config: LLMConfig) -> C:
         raise NotImplementedError

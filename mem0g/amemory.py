@@ -75,6 +75,7 @@ class AsyncMemory(Door[AsyncTaskHandle[Any], AsyncLLMClient]):
     async def aclose(self) -> None:
         """Finish background work, then close the clients this instance opened."""
         try:
+            await asyncio.to_thread(self._warmed)
             if self._background is not None:
                 await self._background.close()
         finally:

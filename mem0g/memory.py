@@ -78,6 +78,7 @@ class Memory(Door[TaskHandle[Any], LLMClient]):
     def close(self) -> None:
         """Finish background work (adds and summary refreshes), then close clients."""
         try:
+            self._warmed()
             if self._background is not None:
                 self._background.close()
         finally:
