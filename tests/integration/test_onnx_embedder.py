@@ -88,3 +88,23 @@ def test_a_short_command_exits_cleanly_while_the_model_warms_up(settings_kwargs:
         for _ in range(5)
     ]
     assert codes == [0] * 5
+
+
+def test_the_one_time_export_prints_nothing(tmp_path: Path) -> None:
+    """On a fresh machine the first command exports the model: its stderr must stay the command's
+    own (the tracer's warnings once made a one-line error seven lines long)."""
+    import os
+    import subprocess
+    import sys
+
+    script = "from pathlib import Path; from mem0g.embeddings import OnnxEmbedder; import sys; OnnxEmbedder(cache_dir=Path(sys.argv[1])).embed(['x'])"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert list((tmp_path / "cache").glob("*/model.onnx"))
