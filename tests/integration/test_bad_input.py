@@ -14,7 +14,7 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,16 +22,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-import mem0g.memory as memory_module
 from mem0g import Memory
 from mem0g._engine.messages import thread_key
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import ConfigError, InvalidInputError, Mem0gError, Neo4jClientError
 from mem0g.testing import OpenAIStub, Reply
-from mem0g.tools.cli import EXIT_CODES, app
+from mem0g.tools.cli import EXIT_CODES
 
 pytestmark = pytest.mark.neo4j
 
@@ -65,28 +64,7 @@ def exit_code(result: Result) -> int:
     return result.exit_code
 
 
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture(scope="module")
-def cli(settings_kwargs: dict[str, object], embedder: SentenceTransformerEmbedder) -> Iterator[Invoke]:
-    env = {
-        "NEO4J_URI": str(settings_kwargs["neo4j_uri"]),
-        "NEO4J_USER": str(settings_kwargs["neo4j_user"]),
-        "NEO4J_PASSWORD": None
-        if settings_kwargs["neo4j_password"] is None
-        else str(settings_kwargs["neo4j_password"]),
-        "HF_HUB_OFFLINE": "1",
-        "MEM0G_CONFIG": None,
-    }
-    runner = CliRunner()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(memory_module, "make_embedder", lambda settings: embedder)
-
-        def invoke(*args: object, **env_extra: str) -> Result:
-            return runner.invoke(app, [str(a) for a in args], env={**env, **env_extra})
-
-        yield invoke
+Invoke = Callable[..., Result]  # the `cli` fixture of tests/integration/conftest.py
 
 
 def process(settings_kwargs: dict[str, object], *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -31,14 +31,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-import mem0g.memory as memory_module
 from mem0g import FactIn, Memory
-from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import InvalidInputError
 from mem0g.models import MAX_ID_LENGTH
-from mem0g.tools.cli import app
 from mem0g.vocab import ENTITY_TYPES
 
 pytestmark = pytest.mark.neo4j
@@ -102,25 +98,6 @@ def hostile(memory: Memory) -> Iterator[str]:
     user = hostile_user("fixed")
     yield user
     memory.forget(user)
-
-
-@pytest.fixture
-def cli(
-    settings_kwargs: dict[str, object], embedder: SentenceTransformerEmbedder
-) -> Iterator[Callable[..., Any]]:
-    env = {
-        "NEO4J_URI": str(settings_kwargs["neo4j_uri"]),
-        "NEO4J_USER": str(settings_kwargs["neo4j_user"]),
-        "NEO4J_PASSWORD": None
-        if settings_kwargs["neo4j_password"] is None
-        else str(settings_kwargs["neo4j_password"]),
-        "HF_HUB_OFFLINE": "1",
-        "MEM0G_CONFIG": None,
-    }
-    runner = CliRunner()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(memory_module, "make_embedder", lambda settings: embedder)
-        yield lambda *args: runner.invoke(app, [str(a) for a in args], env=env)
 
 
 def test_hostile_strings_verbatim_searchable_harmless(
