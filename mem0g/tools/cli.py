@@ -112,6 +112,19 @@ def _memory(**extra: Any) -> Iterator[Memory]:
         yield memory
 
 
+def _progress() -> Progress:
+    """The ingest progress bar: on stderr, only on a terminal, gone when done."""
+    return Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -210,15 +223,7 @@ def ingest_facts(
     if good:
         with (
             _memory(batch_size=batch_size) as memory,
-            Progress(
-                TextColumn("ingesting"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as progress,
+            _progress() as progress,
         ):
             task = progress.add_task("facts", total=len(good))
             report = memory.add_facts(
@@ -390,15 +395,7 @@ def ingest_chat(
     }
     with (
         _memory(**_llm_overrides(llm_base_url, llm_model)) as memory,
-        Progress(
-            TextColumn("ingesting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress,
+        _progress() as progress,
     ):
         task = progress.add_task("adds", total=len(adds))
         for item in adds:
