@@ -193,10 +193,14 @@ class OnnxEmbedder:
         import numpy as np
 
         session = self._load()
-        out: list[Vector] = []
+        # Batches of texts of similar length pad less: sorting first doubled the throughput on
+        # the benchmark's facts (as sentence-transformers' own encode does).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[Vector] = [[] for _ in texts]
         truncated = 0
         for start in range(0, len(texts), self._batch_size):
-            encodings = self._tokenizer.encode_batch(list(texts[start : start + self._batch_size]))
+            chunk = order[start : start + self._batch_size]
+            encodings = self._tokenizer.encode_batch([texts[i] for i in chunk])
             truncated += sum(1 for e in encodings if e.overflowing)
             feed = {
                 "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
@@ -207,7 +211,9 @@ class OnnxEmbedder:
             mask = feed["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out.extend((pooled / np.clip(norms, 1e-12, None)).astype(float).tolist())
+            unit = (pooled / np.clip(norms, 1e-12, None)).astype(float).tolist()
+            for i, vector in zip(chunk, unit, strict=True):
+                out[i] = vector
         if truncated:
             log.warning(
                 "%d text(s) exceed the %d-token window of %s and were embedded truncated; "
