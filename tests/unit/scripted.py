@@ -536,4 +536,9 @@ def write_script(
 
 
 #: Answers for the schema steps of a fresh database.
-SCHEMA_SCRIPT: dict[str, Any] = {"schema_vector_indexes": [], "schema": [], "schema_await": []}
+SCHEMA_SCRIPT: dict[str, Any] = {
+    "server_info": [{"name": "Neo4j Kernel", "version": "5.26.30", "edition": "community"}],
+    "schema_vector_indexes": [],
+    "schema": [],
+    "schema_await": [],
+}

@@ -27,9 +27,9 @@ def test_init_creates_the_schema_for_the_models_dimensions_and_marks_it_ready() 
     assert runner.run(Operations(env).init()) is None
     assert runner.kinds() == ["model_info", "autocommit"]
     assert runner.transactions[0].what == "init"
-    assert runner.names() == ["schema_vector_indexes", "schema", "schema_await"]
+    assert runner.names() == ["server_info", "schema_vector_indexes", "schema", "schema_await"]
     assert runner.one("schema") == {"dimensions": 16}
-    assert env.state.schema_ready
+    assert env.state.schema_ready and not env.state.vector_in_index  # 5.26: over-fetch
 
 
 def test_after_init_no_later_program_touches_the_schema() -> None:
@@ -46,7 +46,7 @@ def test_an_explicit_init_runs_again_even_when_ready() -> None:
     env = make_env(schema_ready=True)
     runner = Runner(SCHEMA_SCRIPT)
     runner.run(Operations(env).init())
-    assert runner.names() == ["schema_vector_indexes", "schema", "schema_await"]
+    assert runner.names() == ["server_info", "schema_vector_indexes", "schema", "schema_await"]
 
 
 def test_ensure_schema_is_nothing_once_ready() -> None:
@@ -152,6 +152,64 @@ def test_embedding_inside_a_read_or_write_transaction_is_refused_as_the_adapter_
     )
     with pytest.raises(TypeError, match="cannot embed"):
         runner.run_steps(schema_steps(dimensions=8, reindex=True), tx="write")
+
+
+# -- server profiles (issue 15) -------------------------------------------------------------------
+
+IN_INDEX_FILES = [
+    "schema_entity_embedding_in_index",
+    "schema_fact_embedding_in_index",
+    "schema_episode_embedding_in_index",
+]
+
+
+def kernel(version: str) -> dict[str, Any]:
+    # 2026 servers list a second component, the default Cypher version, after the kernel.
+    return {"server_info": [{"name": "Neo4j Kernel", "version": version, "edition": "community"}]}
+
+
+def test_a_2026_server_gets_vector_indexes_filterable_by_user_before_the_schema() -> None:
+    env = make_env(schema_ready=False)
+    runner = Runner({**SCHEMA_SCRIPT, **kernel("2026.09.0"), **{n: [] for n in IN_INDEX_FILES}})
+    runner.run(Operations(env).init())
+    assert runner.names() == ["server_info", "schema_vector_indexes", *IN_INDEX_FILES, "schema", "schema_await"]
+    assert all(runner.one(n) == {"dimensions": 8} for n in IN_INDEX_FILES)
+    assert env.state.vector_in_index
+
+
+@pytest.mark.parametrize("version", ["5.26.30", "2025.10.1", "2026.01.0", "weird"])
+def test_servers_before_2026_02_keep_the_plain_indexes_and_the_over_fetch(version: str) -> None:
+    env = make_env(schema_ready=False)
+    runner = Runner({**SCHEMA_SCRIPT, **kernel(version)})
+    runner.run(Operations(env).init())
+    assert not set(IN_INDEX_FILES) & set(runner.names())
+    assert not env.state.vector_in_index
+
+
+def test_an_index_built_without_user_id_keeps_the_over_fetch_until_reindexed() -> None:
+    plain = [
+        {"name": n, "dimensions": 8, "properties": ["embedding"]}
+        for n in ("entity_embedding", "fact_embedding", "episode_embedding")
+    ]
+    script = {**SCHEMA_SCRIPT, **kernel("2026.09.0"), **{n: [] for n in IN_INDEX_FILES}}
+    env = make_env(schema_ready=False)
+    Runner({**script, "schema_vector_indexes": plain}).run(Operations(env).init())
+    assert not env.state.vector_in_index
+    filterable = [{**row, "properties": ["embedding", "user_id"]} for row in plain]
+    Runner({**script, "schema_vector_indexes": filterable}).run(Operations(env).init())
+    assert env.state.vector_in_index
+    rebuild = {
+        **script,
+        "schema_vector_indexes": plain,
+        "schema_drop_vector_indexes": [],
+        "reembed_entities_page": [],
+        "reembed_facts_page": [],
+        "reembed_episodes_page": [],
+    }
+    runner = Runner(rebuild)
+    runner.run(Operations(env).init(reindex=True))
+    assert runner.names().index("schema_drop_vector_indexes") < runner.names().index(IN_INDEX_FILES[0])
+    assert env.state.vector_in_index
 
 
 # -- doctor ----------------------------------------------------------------------------------------
