@@ -540,32 +540,37 @@ def _user_vectors(memory: Any, name: str, user: str) -> tuple[list[str], Any]:
     return ids, matrix / np.where(norms == 0, 1, norms)
 
 
-#: The queries that give a search its vector entry points: the exact one and the index-backed one
-#: (mem0g widens the index query, then falls back to the exact one; the last one run is the answer).
+#: The queries that give a search its vector entry points: the exact path's pool of candidates and
+#: the index-backed ones (mem0g widens the index query, then falls back to the exact path; the last
+#: one run is the answer), and the query that reads stored embeddings mem0g does not hold yet.
 ENTRY_QUERIES = {
-    "facts": ("search_facts_exact", "search_facts_vector"),
-    "entities": ("search_entities_exact", "search_entities_vector"),
+    "facts": ("search_facts_candidates", "search_facts_vector", "search_facts_vector_in_index"),
+    "entities": ("search_entities_candidates", "search_entities_vector", "search_entities_vector_in_index"),
 }
+EMBEDDING_QUERIES = {"facts": "facts_embeddings", "entities": "entities_embeddings"}
 
 
 def entry_points(trace: Any, what: str) -> tuple[list[str], float, bool]:
-    """A search's vector entry points of one kind, read from its trace: their ids (best first), the
-    seconds its entry queries of that kind took, and whether the index query gave the answer."""
-    ran = [qt for qt in trace.queries if qt.name in ENTRY_QUERIES[what]]
-    if not ran:
+    """A search's vector entry points of one kind, read from its trace: their ids (best first from
+    the index; the whole candidate pool, unordered, from the exact path), the seconds its entry
+    queries of that kind took (with reading stored embeddings), and whether an index query gave the
+    answer."""
+    names = (*ENTRY_QUERIES[what], EMBEDDING_QUERIES[what])
+    ran = [qt for qt in trace.queries if qt.name in names]
+    answers = [qt for qt in ran if qt.name in ENTRY_QUERIES[what]]
+    if not answers:
         return [], 0.0, False
-    last = ran[-1]
-    # Rows are {id, score} with Neo4j's score (1 + cos) / 2, best first: the order is all recall needs.
-    return (
-        [row["id"] for row in last.rows],
-        sum(qt.seconds for qt in ran),
-        last.name == ENTRY_QUERIES[what][1],
-    )
+    last = answers[-1]
+    seconds = sum(qt.seconds for qt in ran)
+    if last.name == ENTRY_QUERIES[what][0]:
+        return (list(last.rows[0]["ids"]) if last.rows else []), seconds, False
+    # Index rows are {id, score} with Neo4j's score (1 + cos) / 2, best first: the order is all recall needs.
+    return [row["id"] for row in last.rows], seconds, True
 
 
 def _fact_pool(memory: Any, user: str, q: dict[str, Any]) -> list[str]:
     """Ids of the facts a search of ``q`` may return, from ``Memory.get_all``, whose filters are the
-    search's (cypher/facts_all.cypher and cypher/search_facts_exact.cypher test the same conditions,
+    search's (cypher/facts_all.cypher and cypher/search_facts_candidates.cypher test the same conditions,
     so no copy of them is needed here): ``include_history`` all of them (it wins over ``as_of``, as in
     the search); ``as_of`` those with valid_from <= t < valid_until (either bound may be unset);
     otherwise the current ones (not superseded, valid_until unset or after now)."""
@@ -633,6 +638,10 @@ def vector_recall(
             want = min(k, len(pool_ids))
             kth = np.sort(sims)[::-1][want - 1]
             exact_sim = dict(zip(pool_ids, sims.tolist(), strict=True))
+            if not indexed:
+                # The exact path: mem0g ranks the pool Neo4j gave by cosine, as here; what can go
+                # wrong is the pool (a filter that differs from get_all's), so rank it the same way.
+                found = sorted(found, key=lambda fid: -exact_sim.get(fid, -2.0))
             good = sum(1 for fid in found[:want] if fid in exact_sim and exact_sim[fid] >= kth - tol)
             recalls[what].append(min(good, want) / want)
     out: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 // name: search_facts_fulltext
 // Entry facts by keyword: Lucene query over fact sentences, restricted to the user's tenant token
 // inside Lucene (so other users cannot crowd the user out) and again exactly by user_id.
-// Parameters: as search_facts_exact (no $vector), plus $lucene (escaped by mem0g)
+// Parameters: as search_facts_candidates, plus $lucene (escaped by mem0g)
 CALL db.index.fulltext.queryRelationships('fact_text', $lucene, {limit: $k * 4}) YIELD relationship AS f, score
 WITH f, score
 WHERE f.user_id = $user_id

@@ -1,7 +1,7 @@
 // name: search_facts_vector
 // Entry facts from the fact vector index. The index cannot pre-filter by user, so mem0g asks for
 // $fetch neighbours (over-fetch) and keeps the user's valid ones; it widens $fetch when too few remain.
-// Parameters: as search_facts_exact, plus $fetch
+// Parameters: as search_facts_candidates, plus $vector and $fetch
 CALL db.index.vector.queryRelationships('fact_embedding', $fetch, $vector) YIELD relationship AS f, score
 WITH f, score
 WHERE f.user_id = $user_id

@@ -4,7 +4,7 @@
 // nearest facts, of which those that hold at the asked time and match the scope and metadata are
 // kept. Those filters stay outside the index: the in-index rules allow only equalities and ranges
 // joined by AND, and "still holds" is a missing valid_until. mem0g widens $fetch when too few remain.
-// Parameters: as search_facts_exact, plus $fetch
+// Parameters: as search_facts_candidates, plus $vector and $fetch
 CYPHER 25
 MATCH ()-[f:FACT]->()
   SEARCH f IN (VECTOR INDEX fact_embedding FOR $vector WHERE f.user_id = $user_id LIMIT $fetch) SCORE AS score

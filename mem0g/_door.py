@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol
 
 from mem0g import tracing
 from mem0g._engine.effects import Effect, Program
-from mem0g._engine.env import Env
+from mem0g._engine.env import Env, State
 from mem0g._engine.operations import NO_LLM_MESSAGE, Operations
 from mem0g.config import Settings
 from mem0g.embeddings import Embedder
@@ -100,6 +100,7 @@ class Door(Generic[H, C]):
             extract_template=load_template(EXTRACT_TEMPLATE),
             summary_template=load_template(SUMMARY_TEMPLATE),
             llm_configured=configured,
+            state=State(vector_cache_bytes=settings.vector_cache_mb * 1024 * 1024),
         )
         self._ops: Operations[H] = Operations(self._env)
         # Load the model off the caller's path, so the first search pays no load. Not a daemon: a

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         ge=0,
         description="up to this many facts (entities) a user is searched by exact cosine",
     )
+    vector_cache_mb: int = Field(
+        # A 1k-fact user's facts and entities take about 1.5 MB (384 float32 each).
+        default=128,
+        ge=0,
+        description="megabytes of stored embeddings a Memory keeps to score searches (0: none kept)",
+    )
 
     # Temporal rules.
     cardinality: dict[str, Cardinality] = Field(default_factory=dict)

@@ -32,6 +32,7 @@ from mem0g._engine.prepare import prepare_batch
 from mem0g._engine.rows import py, record_to_fact
 from mem0g._engine.schema import ensure_schema
 from mem0g._engine.search import search_steps
+from mem0g._engine.vectors import VectorCache
 from mem0g._engine.write import WriteOutcome, write_steps
 from mem0g._time import parse_instant, utcnow
 from mem0g.extraction.compose import extraction_messages, summary_messages
@@ -147,6 +148,7 @@ def add_program(env: Env, request: AddRequest) -> Program[AddResult]:
             query=query_text,
             candidates=settings.candidate_facts,
             exact_max_facts=settings.exact_search_max_facts,
+            cache=env.state.vectors,
         ),
         "reading the conversation context",
     )
@@ -293,6 +295,7 @@ def context_steps(
     query: str,
     candidates: int,
     exact_max_facts: int,
+    cache: VectorCache,
 ) -> Steps[Context]:
     """One read transaction: the thread's summary and last messages, and the current facts most
     related to the new messages (found without an LLM: similarity, keywords and one hop)."""
@@ -312,7 +315,7 @@ def context_steps(
             token_budget=10**9,
             exact_max_facts=exact_max_facts,
         )
-        found = yield from search_steps(params, vector)
+        found = yield from search_steps(params, vector, cache)
         context.candidates = list(found.results)
     return context
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from mem0g._engine.vectors import DEFAULT_CACHE_BYTES, VectorCache
 from mem0g.config import Settings
 from mem0g.extraction.prompts import PromptTemplate
 from mem0g.models import LLMUsage
@@ -16,8 +17,10 @@ __all__ = ["Env", "State"]
 class State:
     """Mutable state of one door. Guarded by a lock: the sync door's background workers share it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, vector_cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.lock = threading.Lock()
+        #: stored embeddings by id, for scoring searches (see vectors.py)
+        self.vectors = VectorCache(max_bytes=vector_cache_bytes)
         self.usage = LLMUsage()
         self.schema_ready = False
         #: vector search filters by user inside the indexes (Neo4j >= 2026.02; set with the schema)

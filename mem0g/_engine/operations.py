@@ -285,7 +285,8 @@ class Operations(Generic[H]):
         yield from ensure_schema(self.env)
         params = replace(params, vector_in_index=self.env.state.vector_in_index)
         [vector] = yield from embed([query])
-        result: SearchResult = yield from read(lambda: search_steps(params, vector), "a search")
+        cache = self.env.state.vectors
+        result: SearchResult = yield from read(lambda: search_steps(params, vector, cache), "a search")
         return result
 
     def search_episodes(

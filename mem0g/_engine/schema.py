@@ -91,6 +91,8 @@ def init_program(env: Env, *, reindex: bool) -> Program[None]:
     _, dimensions = yield from model_info()
     in_index = yield from autocommit(lambda: schema_steps(dimensions=dimensions, reindex=reindex), "init")
     env.state.vector_in_index = in_index
+    if reindex:
+        env.state.vectors.clear()  # the stored embeddings were rewritten
     env.state.schema_ready = True
 
 

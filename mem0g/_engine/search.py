@@ -18,6 +18,7 @@ from typing import Any
 
 from mem0g._engine.args import SearchParams
 from mem0g._engine.effects import Query, Steps
+from mem0g._engine.expansion import Frontier, Neighbour, choose
 from mem0g._engine.prepare import tenant_token
 from mem0g._engine.profile import vector_query
 from mem0g._engine.ranking import (
@@ -33,6 +34,7 @@ from mem0g._engine.ranking import (
 )
 from mem0g._engine.rows import cosine_from_neo4j as _cosine
 from mem0g._engine.rows import instant, py, record_to_fact
+from mem0g._engine.vectors import VectorCache, VectorLease, top_k
 from mem0g.models import EpisodeHit, Hit, PathStep, SearchResult
 
 __all__ = ["episode_search_steps", "lucene_query", "search_steps", "vector_entries"]
@@ -83,7 +85,7 @@ class _Reach:
 
     hops: int
     strength: float
-    path: list[PathStep]
+    path: list[str]  # fact ids; the steps' names come from the records at the end
     similarity: float = 0.0
     keyword: float = 0.0
     fallback: bool = False
@@ -96,22 +98,45 @@ class _Front:
     bridge entity the fact it was reached through with that path's similarity (see search_expand)."""
 
     strength: float
-    path: list[PathStep] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
     via: str | None = None
     path_sim: float | None = None
 
 
-# The exact and the index query of each kind of entry point.
+# The exact and the index query of each kind of entry point. For facts and entities the exact
+# query gives the pool of candidates, ranked here with the cached embeddings (see vectors.py).
 _ENTRY_QUERIES = {
-    "facts": ("search_facts_exact", "search_facts_vector"),
-    "entities": ("search_entities_exact", "search_entities_vector"),
+    "facts": ("search_facts_candidates", "search_facts_vector"),
+    "entities": ("search_entities_candidates", "search_entities_vector"),
     "episodes": ("search_episodes_exact", "search_episodes_vector"),
 }
+# The query that reads the stored embeddings of given ids, per kind.
+_EMBEDDING_QUERIES = {"facts": "facts_embeddings", "entities": "entities_embeddings"}
 
 
 def _entries(name: str, params: dict[str, Any]) -> Steps[list[tuple[str, float]]]:
     rows = yield Query(name, params)
     return [(r["id"], _cosine(r["score"])) for r in rows]
+
+
+def cached(kind: str, ids: list[str], *, user_id: str, cache: VectorLease) -> Steps[None]:
+    """Read into ``cache`` the stored embeddings of those of ``ids`` it does not hold (one query)."""
+    missing = cache.missing(ids)
+    if missing:
+        rows = yield Query(_EMBEDDING_QUERIES[kind], {"user_id": user_id, "ids": missing})
+        if rows:
+            cache.put(rows[0]["ids"], rows[0]["embeddings"])
+
+
+def _exact_entries(
+    kind: str, params: dict[str, Any], *, k: int, cache: VectorLease
+) -> Steps[list[tuple[str, float]]]:
+    """The ``k`` candidates most similar to ``params["vector"]``: the pool from Neo4j, the cosines here."""
+    vector = params["vector"]
+    rows = yield Query(_ENTRY_QUERIES[kind][0], {n: v for n, v in params.items() if n != "vector"})
+    ids: list[str] = rows[0]["ids"] if rows else []
+    yield from cached(kind, ids, user_id=params["user_id"], cache=cache)
+    return top_k(cache.cosines(ids, vector), k)
 
 
 def vector_entries(
@@ -123,28 +148,36 @@ def vector_entries(
     total_count: int,
     exact_max: int,
     in_index: bool = False,
+    cache: VectorLease | None = None,
 ) -> Steps[list[tuple[str, float]]]:
     """Exact cosine while the user is small; otherwise the index, widening until k are found.
 
     Neo4j 5.26 vector indexes cannot filter by user, so a global top-``fetch`` holds about
     ``fetch * user_share`` of the user's items. We ask for enough to expect ``4k`` of them and
     quadruple until ``k`` survive the filters or the fetch would cover most of the index, at which
-    point exact search is both correct and no slower.
+    point exact search is both correct and no slower. Exact search over facts and entities ranks
+    the candidates with ``cache`` (required for them); over episodes it runs in Cypher.
 
     ``in_index`` (Neo4j >= 2026.02, see ``profile``): the index itself keeps only the user's items,
     so the share is 1: ``4k`` first, quadrupled while the time, scope and metadata filters applied
     after it leave fewer than ``k``, and exact once the fetch would reach the user's whole count.
     """
-    exact = _ENTRY_QUERIES[kind][0]
     indexed = vector_query(kind, in_index=in_index)
+
+    def exact() -> Steps[list[tuple[str, float]]]:
+        if kind == "episodes":
+            return (yield from _entries(_ENTRY_QUERIES[kind][0], {**params, "k": k}))
+        assert cache is not None, "exact fact and entity search ranks with the vector cache"
+        return (yield from _exact_entries(kind, params, k=k, cache=cache))
+
     if user_count <= exact_max or total_count <= 0:
-        return (yield from _entries(exact, {**params, "k": k}))
+        return (yield from exact())
     share = 1.0 if in_index else max(user_count / total_count, 1e-6)
     fetch = min(total_count, max(4 * k, int(4 * k / share)))
     limit = user_count if in_index else min(total_count, 10_000)
     while True:
         if fetch >= limit:
-            return (yield from _entries(exact, {**params, "k": k}))
+            return (yield from exact())
         found = yield from _entries(indexed, {**params, "k": k, "fetch": fetch})
         if len(found) >= k:
             return found
@@ -167,13 +200,17 @@ def _chain_scores_higher(
     return score(as_chain, now=now, weights=weights) > score(as_entry, now=now, weights=weights)
 
 
-def _step(row: dict[str, Any]) -> PathStep:
-    return PathStep(id=row["id"], subject=row["subject"], predicate=row["predicate"], object=row["object"])
+def _step(record: dict[str, Any]) -> PathStep:
+    """A step of a hit's path, from the record of its fact (facts_by_ids)."""
+    f = record["f"]
+    return PathStep(id=f["id"], subject=record["subject"], predicate=f["predicate"], object=record["object"])
 
 
-def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResult]:
-    """The whole search as steps, in one read transaction; ``vector`` is the query's embedding."""
+def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) -> Steps[SearchResult]:
+    """The whole search as steps, in one read transaction; ``vector`` is the query's embedding and
+    ``cache`` the door's stored embeddings by id (read from Neo4j when missing)."""
     query, user_id = params.query, params.user_id
+    held = cache.lease()
     stats_rows = yield Query("tenant_stats", {"user_id": user_id})
     stats = stats_rows[0]
     if not stats["user_facts"]:
@@ -190,6 +227,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
         total_count=stats["total_facts"],
         exact_max=params.exact_max_facts,
         in_index=params.vector_in_index,
+        cache=held,
     )
     entity_vec = yield from vector_entries(
         "entities",
@@ -199,6 +237,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
         total_count=stats["total_entities"],
         exact_max=params.exact_max_facts,
         in_index=params.vector_in_index,
+        cache=held,
     )
     fact_kw: list[tuple[str, float]] = []
     entity_kw: list[tuple[str, float]] = []
@@ -242,7 +281,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
         endpoints = yield Query("facts_endpoints", {"user_id": user_id, "ids": list(reach)})
         for row in endpoints:
             entry = reach[row["id"]]
-            entry.path = [_step(row)]
+            entry.path = [row["id"]]
             chain = None if math.isnan(entry.similarity) else entry.similarity
             for entity_id in (row["subject_id"], row["object_id"]):
                 known = frontier.get(entity_id)
@@ -256,15 +295,16 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
 
     per_hop = max(3 * params.limit, 15)
     moment = params.moment
+    filters = {n: v for n, v in fparams.items() if n != "vector"}
     for hop in range(1, params.hops + 1):
         if not frontier:
             break
         bridges = [entity_id for entity_id, front in frontier.items() if front.via is not None]
         shared = set(heapq.nlargest(_SHARED_BRIDGES, bridges, key=lambda e: frontier[e].strength))
-        rows = yield Query(
+        found = yield Query(
             "search_expand",
             {
-                **fparams,
+                **filters,
                 "frontier": [
                     {
                         "entity": entity_id,
@@ -275,19 +315,35 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
                     for entity_id, front in frontier.items()
                 ],
                 "seen": [fid for fid, r in reach.items() if r.hops > 0],
-                "entries": [fid for fid, r in reach.items() if r.hops == 0],
-                "per_hop": per_hop,
             },
+        )
+        neighbours = [
+            Neighbour(fact_id, row["via"], reached_id, bool(sibling))
+            for row in found
+            for fact_id, reached_id, sibling in zip(row["ids"], row["reached"], row["siblings"], strict=True)
+        ]
+        vias = [front.via for front in frontier.values() if front.via is not None]
+        yield from cached("facts", [n.id for n in neighbours] + vias, user_id=user_id, cache=held)
+        rows = choose(
+            neighbours,
+            frontier={
+                entity_id: Frontier(front.via, front.path_sim, entity_id in shared)
+                for entity_id, front in frontier.items()
+            },
+            sim=held.cosines([n.id for n in neighbours], vector),
+            link=lambda fact_id, via_fact: held.cosine(fact_id, via_fact) or 0.0,
+            entries={fid for fid, r in reach.items() if r.hops == 0},
+            per_hop=per_hop,
         )
         next_frontier: dict[str, _Front] = {}
         for row in rows:
-            via = frontier[row["via"]]
-            path = [*via.path, _step(row)]
-            sim = float(row["sim"])
+            via = frontier[row.via]
+            path = [*via.path, row.id]
+            sim = row.sim
             chain = None
-            if via.path_sim is not None and row["link"] is not None:
-                chain = path_similarity(via.path_sim, sim, float(row["link"]))
-            known_reach = reach.get(row["id"])
+            if via.path_sim is not None and row.link is not None:
+                chain = path_similarity(via.path_sim, sim, row.link)
+            known_reach = reach.get(row.id)
             if known_reach is not None:
                 if known_reach.hops == 0 and chain is not None:
                     known_reach.similarity = sim  # known now, also for a keyword-only match
@@ -302,13 +358,13 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
                         known_reach.hops, known_reach.path = hop, path
                         known_reach.strength, known_reach.path_similarity = via.strength, chain
                 continue
-            reach[row["id"]] = _Reach(
+            reach[row.id] = _Reach(
                 hops=hop, strength=via.strength, path=path, similarity=sim, path_similarity=chain
             )
-            known = next_frontier.get(row["reached"])
-            if row["reached"] not in frontier and (known is None or via.strength > known.strength):
-                next_frontier[row["reached"]] = _Front(
-                    strength=via.strength, path=path, via=row["id"], path_sim=sim if chain is None else chain
+            known = next_frontier.get(row.reached)
+            if row.reached not in frontier and (known is None or via.strength > known.strength):
+                next_frontier[row.reached] = _Front(
+                    strength=via.strength, path=path, via=row.id, path_sim=sim if chain is None else chain
                 )
         frontier = next_frontier
 
@@ -320,23 +376,17 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
             break
         if fact_id not in reach and sim > 0.0:
             reach[fact_id] = _Reach(hops=0, strength=0.0, path=[], similarity=sim, fallback=True)
-    if any(not r.path for r in reach.values()):
-        missing = [fid for fid, r in reach.items() if not r.path]
-        for row in (yield Query("facts_endpoints", {"user_id": user_id, "ids": missing})):
-            reach[row["id"]].path = [_step(row)]
+    for fact_id, r in reach.items():
+        if not r.path:
+            r.path = [fact_id]
 
     # Full records; facts only matched by keyword get their similarity from the record below.
     record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": list(reach)})
     records = {r["f"]["id"]: r for r in record_rows}
     missing_sim = [fid for fid, r in reach.items() if math.isnan(r.similarity)]
     if missing_sim:
-        sims = dict(
-            (
-                yield from _entries(
-                    "facts_similarity", {"user_id": user_id, "vector": vector, "ids": missing_sim}
-                )
-            )
-        )
+        yield from cached("facts", missing_sim, user_id=user_id, cache=held)
+        sims = held.cosines(missing_sim, vector)
         for fid in missing_sim:
             reach[fid].similarity = sims.get(fid, 0.0)
     candidates = []
@@ -367,7 +417,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
     best_next: dict[str, tuple[float, str]] = {}
     for fact_id, r in reach.items():
         if r.path_similarity is not None and len(r.path) >= 2 and fact_id in records:
-            lead = r.path[-2].id
+            lead = r.path[-2]
             if r.path_similarity > best_next.get(lead, (-2.0, ""))[0]:
                 best_next[lead] = (r.path_similarity, fact_id)
     ranked = rank(candidates, now=moment, weights=params.weights)
@@ -388,7 +438,7 @@ def search_steps(params: SearchParams, vector: list[float]) -> Steps[SearchResul
             Hit,
             score=round(s, 6),
             hops=c.hops,
-            path=reach[c.fact_id].path or [],
+            path=[_step(records[step]) for step in reach[c.fact_id].path if step in records],
             fallback=reach[c.fact_id].fallback,
         )
         for c, s in ranked

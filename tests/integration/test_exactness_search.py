@@ -243,7 +243,7 @@ def test_tiny_user_gets_exactly_the_numpy_top_k(crowd: dict[str, Any], ran: list
                 hits = memory.search(query, user_id=TINY, limit=K, hops=0).results
                 # Exact search answered, even when the index path was asked for (forced): the
                 # over-fetch a 0.14% share needs would cover the whole index.
-                assert "search_facts_exact" in ran and "search_facts_vector" not in ran
+                assert "search_facts_candidates" in ran and "search_facts_vector" not in ran
                 assert_same_ranking([h.id for h in hits], truth, all_sims)
                 assert all(h.user_id == TINY and h.hops == 0 for h in hits)
     finally:
@@ -271,7 +271,7 @@ def test_index_path_recall_against_exact(
             ran.clear()
             hits = memory.search(query, user_id=user, limit=K, hops=0).results
             assert "search_facts_vector" in ran  # the index path was taken
-            by_index += "search_facts_exact" not in ran  # ... and answered without the fallback
+            by_index += "search_facts_candidates" not in ran  # ... and answered without the fallback
             assert len(hits) == len(truth) and all(h.user_id == user for h in hits)
             found += len({h.id for h in hits} & {fid for fid, _ in truth})
             total += len(truth)

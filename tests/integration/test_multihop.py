@@ -9,6 +9,8 @@ import pytest
 
 from mem0g import Memory
 from mem0g._engine.args import SearchParams
+from mem0g._engine.expansion import Frontier, Neighbour, choose
+from mem0g._engine.vectors import VectorCache
 from mem0g._neo4j.queries import query
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.models import Hit
@@ -200,12 +202,15 @@ def test_the_second_hop_of_a_chain_beats_the_first_facts_many_neighbours(memory:
     assert not any(f.endswith("works at Acme Robotics") and not f.startswith("Nadia") for f in facts)
 
 
-def test_search_expand_keeps_each_shared_bridge_s_best_fact_beyond_the_budget(
+def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_keeps_its_best(
     memory: Memory, user: str, embedder: SentenceTransformerEmbedder
 ) -> None:
     memory.add_facts(as_facts(CHAIN), user_id=user)
     driver = memory.store.driver
-    via = next(f.id for f in memory.get_all(user_id=user) if f.fact == "Zorblax works at Quuxcorp")
+    by_text = {f.fact: f for f in memory.get_all(user_id=user)}
+    via = by_text["Zorblax works at Quuxcorp"].id
+    hq = by_text["The quarterly invoice arrived on a rainy Tuesday"].id
+    fennick, drumlin = by_text["Zorblax lives in Fennick"].id, by_text["Zorblax lives in Drumlin"].id
     rows, _, _ = driver.execute_query(query("facts_endpoints"), {"user_id": user, "ids": [via]})
     ids = {"Zorblax": rows[0]["subject_id"], "Quuxcorp": rows[0]["object_id"]}
     frontier = [
@@ -214,22 +219,55 @@ def test_search_expand_keeps_each_shared_bridge_s_best_fact_beyond_the_budget(
     ]
     params = {
         "user_id": user,
-        "vector": embedder.embed(["Where is the company Zorblax works for?"])[0],
         **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
         "frontier": frontier,
         "seen": [],
-        "entries": [via],
     }
 
-    def expand(per_hop: int) -> list[str]:
-        rows, _, _ = driver.execute_query(query("search_expand"), {**params, "per_hop": per_hop})
-        return [r["predicate"] for r in rows]
+    def around(**changes: object) -> dict[str, dict[str, bool]]:
+        rows, _, _ = driver.execute_query(query("search_expand"), {**params, **changes})
+        return {
+            r["via"]: dict(zip(r["ids"], r["siblings"], strict=True))
+            for r in rows
+            if len(r["ids"]) == len(r["reached"]) == len(r["siblings"])
+        }
 
-    # No budget at all: only the shared bridge's best fact, its next step.
-    assert expand(0) == ["headquartered_in"]
-    # A budget of one: that fact plus the best of the rest (the hub's job is an entry: excluded).
+    found = around()
+    # The traversal: every fact touching each frontier entity that holds now, in either direction;
+    # the via fact is its own sibling (same predicate, the entity in the same role); the superseded
+    # home is not there.
+    assert found == {ids["Quuxcorp"]: {via: True, hq: False}, ids["Zorblax"]: {via: False, fennick: False}}
+    assert drumlin not in found[ids["Zorblax"]]
+    assert around(seen=[hq, fennick]) == {ids["Quuxcorp"]: {via: True}, ids["Zorblax"]: {via: False}}
+
+    # The hop's choice on those rows, with the stored embeddings: no budget at all keeps only the
+    # shared bridge's best fact, its next step; a budget of one adds the best of the rest (the hub's
+    # job is an entry: excluded); without a share the bridge competes like any other entity.
+    rows, _, _ = driver.execute_query(query("facts_embeddings"), {"user_id": user, "ids": [via, hq, fennick]})
+    lease = VectorCache().lease()
+    lease.put(rows[0]["ids"], rows[0]["embeddings"])
+    vector = embedder.embed(["Where is the company Zorblax works for?"])[0]
+    neighbours = [
+        Neighbour(fact_id, entity, "?", sibling)
+        for entity, facts in found.items()
+        for fact_id, sibling in facts.items()
+    ]
+
+    def expand(per_hop: int, share: bool = True) -> list[str]:
+        chosen = choose(
+            neighbours,
+            frontier={
+                ids["Quuxcorp"]: Frontier(via, 0.5, share),
+                ids["Zorblax"]: Frontier(None, None, False),
+            },
+            sim=lease.cosines([n.id for n in neighbours], vector),
+            link=lambda a, b: lease.cosine(a, b) or 0.0,
+            entries={via},
+            per_hop=per_hop,
+        )
+        return [r.id for r in chosen]
+
+    assert expand(0) == [hq]
     both = expand(1)
-    assert len(both) == 2 and "headquartered_in" in both
-    # Without a share the bridge competes like any other entity.
-    frontier[0]["share"] = 0
-    assert expand(0) == []
+    assert len(both) == 2 and hq in both and via not in both
+    assert expand(0, share=False) == []

@@ -56,9 +56,11 @@ __all__ = [
     "USAGE",
     "Call",
     "FakeEmbedder",
+    "Geometry",
     "Job",
     "Runner",
     "UnscriptedError",
+    "exact_entries",
     "fact_row",
     "key",
     "make_env",
@@ -125,6 +127,79 @@ class FakeEmbedder:
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return [self.vector(t) for t in texts]
+
+
+class Geometry:
+    """Stored embeddings with chosen cosines: to a query vector, and optionally to one other stored
+    vector (a via fact), so a search program scripted with them scores what the test says.
+
+    ``place(id, sim)`` makes a unit vector at cosine ``sim`` to the query; ``place(id, sim,
+    link_to=other, link=l)`` one at cosine ``l`` to ``other``'s vector as well.
+    """
+
+    def __init__(self, query: Sequence[float]) -> None:
+        self.query = _unit([float(x) for x in query])
+        self.vectors: dict[str, list[float]] = {}
+
+    def _orthogonal(self, seed: str, *against: list[float]) -> list[float]:
+        rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+        for _ in range(100):
+            v = [rng.gauss(0.0, 1.0) for _ in self.query]
+            for a in against:
+                dot = sum(x * y for x, y in zip(v, a, strict=True))
+                v = [x - dot * y for x, y in zip(v, a, strict=True)]
+            if math.sqrt(sum(x * x for x in v)) > 1e-3:
+                return _unit(v)
+        raise AssertionError("no orthogonal direction left")
+
+    def place(self, key: str, sim: float, *, link_to: str | None = None, link: float | None = None) -> list[float]:
+        q = self.query
+        if link_to is None or link is None:
+            u = self._orthogonal(key, q)
+            rest = math.sqrt(max(0.0, 1.0 - sim * sim))
+            vector = [sim * a + rest * b for a, b in zip(q, u, strict=True)]
+        else:
+            other = self.vectors[link_to]
+            s_other = sum(a * b for a, b in zip(other, q, strict=True))
+            w = [a - s_other * b for a, b in zip(other, q, strict=True)]
+            w_norm = math.sqrt(sum(x * x for x in w))
+            w_hat = [x / w_norm for x in w]
+            t = (link - sim * s_other) / w_norm
+            rest_sq = 1.0 - sim * sim - t * t
+            assert rest_sq >= -1e-9, f"no unit vector has cosine {sim} to the query and {link} to {link_to}"
+            u = self._orthogonal(key, q, w_hat)
+            rest = math.sqrt(max(0.0, rest_sq))
+            vector = [sim * a + t * b + rest * c for a, b, c in zip(q, w_hat, u, strict=True)]
+        self.vectors[key] = vector
+        return vector
+
+    def rows(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The answer of ``facts_embeddings`` / ``entities_embeddings``: one row of parallel lists."""
+        ids = [i for i in params["ids"] if i in self.vectors]
+        return [{"ids": ids, "embeddings": [self.vectors[i] for i in ids]}]
+
+
+def exact_entries(
+    query: Sequence[float], *, facts: Sequence[tuple[str, float]] = (), entities: Sequence[tuple[str, float]] = ()
+) -> dict[str, Any]:
+    """Answers for a search's exact entry points: the candidate pools and stored embeddings at the
+    given cosines to ``query`` (the query's embedding)."""
+    fact_space, entity_space = Geometry(query), Geometry(query)
+    for fact_id, cos in facts:
+        fact_space.place(fact_id, cos)
+    for entity_id, cos in entities:
+        entity_space.place(entity_id, cos)
+    return {
+        "search_facts_candidates": [{"ids": [i for i, _ in facts]}],
+        "search_entities_candidates": [{"ids": [i for i, _ in entities]}],
+        "facts_embeddings": fact_space.rows,
+        "entities_embeddings": entity_space.rows,
+    }
+
+
+def _unit(v: list[float]) -> list[float]:
+    norm = math.sqrt(sum(x * x for x in v)) or 1.0
+    return [x / norm for x in v]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from scripted import (
     FakeEmbedder,
     Job,
     Runner,
+    exact_entries,
     fact_row,
     stats_row,
     stored_row,
@@ -85,8 +86,7 @@ def add_script(*, user_facts: int = 1, pending: int = 1, **write: Any) -> dict[s
             }
         ],
         "tenant_stats": [stats_row(user_facts)],
-        "search_facts_exact": [{"id": "F9", "score": 0.95}],
-        "search_entities_exact": [],
+        **exact_entries(VEC.vector("Sarah now works for Globex"), facts=[("F9", 0.9)]),
         "search_facts_fulltext": [],
         "search_entities_fulltext": [],
         "facts_endpoints": [
@@ -154,8 +154,8 @@ def test_the_context_is_read_with_the_settings(ops: Operations[Any]) -> None:
     runner = Runner(add_script(), complete=ANSWER)
     run_add(ops, runner)
     assert runner.one("conversation_context") == {"user_id": USER, "thread": THREAD, "recent": 10}
-    exact = runner.params("search_facts_exact")[0]
-    assert exact["k"] == 10 and exact["vector"] == VEC.vector("Sarah now works for Globex")
+    exact = runner.params("search_facts_candidates")[0]
+    assert exact["user_id"] == USER and exact["as_of"] is None
     expand = runner.one("search_expand")  # candidates are expanded one hop
     assert {f["entity"] for f in expand["frontier"]} == {"E1", "E2"}
 

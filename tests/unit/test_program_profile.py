@@ -13,6 +13,7 @@ from scripted import SCHEMA_SCRIPT, Runner, make_env, stats_row
 from mem0g._engine.operations import Operations
 from mem0g._engine.profile import filters_in_index, release, vector_index_queries, vector_query
 from mem0g._engine.search import vector_entries
+from mem0g._engine.vectors import VectorCache
 from mem0g._neo4j.queries import query
 
 USER = "alice"
@@ -57,7 +58,9 @@ def test_each_kind_has_two_variants_and_the_in_index_ones_are_cypher_25_search()
 
 
 def run_entries(runner: Runner, *, in_index: bool, **kwargs: Any) -> list[tuple[str, float]]:
-    found: list[tuple[str, float]] = runner.run_steps(vector_entries("facts", FILTERS, in_index=in_index, **kwargs))
+    found: list[tuple[str, float]] = runner.run_steps(
+        vector_entries("facts", FILTERS, in_index=in_index, cache=VectorCache().lease(), **kwargs)
+    )
     return found
 
 

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scripted import FakeEmbedder, Runner, fact_row, make_env, sequence, stats_row, utc
+from scripted import FakeEmbedder, Geometry, Runner, fact_row, make_env, sequence, stats_row, utc
 
 from mem0g._engine.args import SearchParams
 from mem0g._engine.operations import Operations
 from mem0g._engine.prepare import tenant_token
 from mem0g._engine.ranking import approx_tokens, path_similarity
 from mem0g._engine.search import episode_search_steps, lucene_query, search_steps, vector_entries
+from mem0g._engine.vectors import VectorCache
 from mem0g.errors import InvalidInputError
 from mem0g.models import SearchResult
 
@@ -52,22 +53,51 @@ def search_script(
     expand: Any = (),
     similarity: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Answers for the search queries: ``facts``/``entities`` as (id, cosine)."""
+    """Answers for the search queries: ``facts``/``entities`` as (id, cosine to the query), which
+    the stored embeddings of the script (a :class:`Geometry`) give. ``expand`` answers are rows
+    ``{id, via, reached, sim, link}`` (``via`` the frontier entity; ``link`` the cosine to the fact
+    that led to it, None for a sibling or around a named hub), grouped as search_expand returns them."""
     records = records or {}
     ends = ends or {}
+    fact_space, entity_space = Geometry(VEC.vector(QUERY)), Geometry(VEC.vector(QUERY))
+    for fact_id, cos in [*facts, *(similarity or {}).items()]:
+        fact_space.place(fact_id, cos)
+    for entity_id, cos in entities:
+        entity_space.place(entity_id, cos)
     return {
         "tenant_stats": [stats or stats_row(10)],
-        "search_facts_exact": [{"id": i, "score": score(c)} for i, c in facts],
-        "search_entities_exact": [{"id": i, "score": score(c)} for i, c in entities],
+        "search_facts_candidates": [{"ids": [i for i, _ in facts]}],
+        "search_entities_candidates": [{"ids": [i for i, _ in entities]}],
+        "facts_embeddings": fact_space.rows,
+        "entities_embeddings": entity_space.rows,
         "search_facts_fulltext": [{"id": i, "score": 3.0 - n} for n, i in enumerate(fact_keywords)],
         "search_entities_fulltext": [{"id": i, "score": 3.0 - n} for n, i in enumerate(entity_keywords)],
         "facts_endpoints": lambda p: [endpoint(i, *ends.get(i, (f"s-{i}", f"o-{i}"))) for i in p["ids"]],
-        "search_expand": expand if callable(expand) else list(expand),
+        "search_expand": expansion(expand, fact_space),
         "facts_by_ids": lambda p: [records.get(i) or fact_row(i, fact=f"fact {i}") for i in p["ids"]],
-        "facts_similarity": lambda p: [
-            {"id": i, "score": score((similarity or {}).get(i, 0.0))} for i in p["ids"]
-        ],
     }
+
+
+def expansion(expand: Any, space: Geometry) -> Any:
+    """search_expand's answer from rows with the similarities they should score (see search_script)."""
+
+    def answer(params: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = expand(params) if callable(expand) else list(expand)
+        via_fact = {f["entity"]: f["via"] for f in params["frontier"]}
+        grouped: dict[str, dict[str, list[Any]]] = {}
+        for row in rows:
+            led_by = via_fact[row["via"]]
+            if row.get("link") is None or led_by is None:
+                space.place(row["id"], row["sim"])
+            else:
+                space.place(row["id"], row["sim"], link_to=led_by, link=row["link"])
+            group = grouped.setdefault(row["via"], {"ids": [], "reached": [], "siblings": []})
+            group["ids"].append(row["id"])
+            group["reached"].append(row["reached"])
+            group["siblings"].append(led_by is not None and row.get("link") is None)
+        return [{"via": via, **group} for via, group in grouped.items()]
+
+    return answer
 
 
 def run_search(ops: Operations[Any], runner: Runner, query: str = QUERY, **kwargs: Any) -> SearchResult:
@@ -94,8 +124,19 @@ def test_search_embeds_the_query_and_runs_in_one_read(ops: Operations[Any]) -> N
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0)
     assert [t.tx for t in runner.transactions] == ["read"] and runner.transactions[0].what == "a search"
-    assert runner.one("search_facts_exact")["vector"] == VEC.vector(QUERY)
-    assert runner.one("search_entities_exact") == {"user_id": USER, "vector": VEC.vector(QUERY), "k": 10}
+    # The pools come from Neo4j without the query vector; the cosines are computed in mem0g.
+    assert "vector" not in runner.one("search_facts_candidates")
+    assert runner.one("search_entities_candidates") == {"user_id": USER}
+    assert runner.one("facts_embeddings") == {"user_id": USER, "ids": ["F1"]}
+
+
+def test_stored_embeddings_are_read_once_per_door(ops: Operations[Any]) -> None:
+    runner = Runner(search_script(facts=[("F1", 0.9), ("F2", 0.5)], entities=[("E1", 0.7)]))
+    first = run_search(ops, runner, hops=0)
+    again = run_search(ops, runner, hops=0)
+    assert runner.names().count("facts_embeddings") == 1 and runner.names().count("entities_embeddings") == 1
+    assert ids(first) == ids(again) == ["F1", "F2"]
+    assert [h.score for h in first.results] == [h.score for h in again.results]
 
 
 def test_the_first_search_of_a_door_creates_the_schema() -> None:
@@ -117,7 +158,7 @@ def test_direct_matches_rank_by_similarity(ops: Operations[Any]) -> None:
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 3
     assert all(h.hops == 0 and not h.fallback for h in result.results)
     assert [p.id for p in result.results[0].path] == ["F1"]
-    assert runner.one("facts_by_ids")["ids"] == ["F2", "F1", "F3"]
+    assert runner.one("facts_by_ids")["ids"] == ["F1", "F3", "F2"]
 
 
 def test_hops_zero_never_expands(ops: Operations[Any]) -> None:
@@ -155,10 +196,10 @@ def test_expansion_starts_at_the_entry_facts_ends_and_walks_hop_by_hop(ops: Oper
         {"entity": "S2", "via": "F2", "path_sim": pytest.approx(0.5), "share": 1},
         {"entity": "O2", "via": "F2", "path_sim": pytest.approx(0.5), "share": 1},
     ]
-    assert (one["seen"], one["entries"], one["per_hop"]) == ([], ["F1", "F2"], 30)
+    assert one["seen"] == [] and "vector" not in one
     chain = path_similarity(0.9, 0.6, 0.2)
     assert two["frontier"] == [{"entity": "X1", "via": "F3", "path_sim": pytest.approx(chain), "share": 1}]
-    assert (two["seen"], two["entries"]) == (["F3"], ["F1", "F2"])
+    assert two["seen"] == ["F3"]
     # The continuation comes right after the fact it continues.
     assert ids(result) == ["F1", "F3", "F2"]
     reached = result.results[1]
@@ -212,7 +253,7 @@ def test_a_query_without_words_skips_the_keyword_search(ops: Operations[Any]) ->
 def test_a_keyword_only_match_gets_its_similarity_from_the_vector(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)], fact_keywords=["F5", "F1"], similarity={"F5": 0.6}))
     result = run_search(ops, runner, hops=0)
-    assert runner.one("facts_similarity") == {"user_id": USER, "vector": VEC.vector(QUERY), "ids": ["F5"]}
+    assert runner.params("facts_embeddings")[-1] == {"user_id": USER, "ids": ["F5"]}
     assert set(ids(result)) == {"F1", "F5"}
 
 
@@ -273,7 +314,7 @@ def test_the_token_budget_cuts_the_list_but_keeps_the_first_hit(ops: Operations[
 def test_the_limit_bounds_entry_points_and_results(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9), ("F2", 0.8), ("F3", 0.7)]))
     result = run_search(ops, runner, hops=0, limit=2)
-    assert runner.one("search_facts_exact")["k"] == 2 and len(result.results) == 2
+    assert len(result.results) == 2
 
 
 def test_history_ranks_below_what_holds_now(ops: Operations[Any]) -> None:
@@ -288,10 +329,10 @@ def test_history_ranks_below_what_holds_now(ops: Operations[Any]) -> None:
 def test_as_of_and_include_history_reach_every_filtered_query(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)], expand=sequence([])))
     run_search(ops, runner, as_of="2025-03-01", include_history=True, hops=1)
-    for name in ("search_facts_exact", "search_facts_fulltext", "search_expand"):
+    for name in ("search_facts_candidates", "search_facts_fulltext", "search_expand"):
         params = runner.one(name)
         assert params["as_of"] == utc(2025, 3, 1) and params["include_history"] is True, name
-    assert "as_of" not in runner.one("search_entities_exact")
+    assert "as_of" not in runner.one("search_entities_candidates")
 
 
 def test_as_of_judges_what_held_at_that_instant(ops: Operations[Any]) -> None:
@@ -318,7 +359,7 @@ def test_filters_become_metadata_groups_and_scope(ops: Operations[Any]) -> None:
         "user_id": USER,
     }
     run_search(ops, runner, hops=0, filters=filters)
-    params = runner.one("search_facts_exact")
+    params = runner.one("search_facts_candidates")
     assert params["metadata_groups"] == [
         ['category\x1f"preference"'],
         ['priority\x1f"high"', 'priority\x1f"low"'],
@@ -331,14 +372,14 @@ def test_filters_become_metadata_groups_and_scope(ops: Operations[Any]) -> None:
 def test_the_same_scope_as_argument_and_filter_is_one_value(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0, agent_id="a1", filters={"agent_id": "a1", "run_id": "r2"})
-    params = runner.one("search_facts_exact")
+    params = runner.one("search_facts_candidates")
     assert (params["agent_id"], params["run_id"], params["metadata_groups"]) == ("a1", "r2", [])
 
 
 def test_another_user_id_among_the_filters_is_ignored(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0, filters={"user_id": "mallory", "topic": "x"})
-    params = runner.one("search_facts_exact")
+    params = runner.one("search_facts_candidates")
     assert params["user_id"] == USER and all(
         "mallory" not in pair for g in params["metadata_groups"] for pair in g
     )
@@ -389,8 +430,10 @@ def test_invalid_search_arguments_are_refused_before_any_effect(kwargs: dict[str
 def test_defaults_come_from_the_settings() -> None:
     ops: Operations[Any] = Operations(make_env(limit=3, hops=0, token_budget=10_000))
     runner = Runner(search_script(facts=[("F1", 0.9)]))
-    run_search(ops, runner)
-    assert runner.one("search_facts_exact")["k"] == 3 and "search_expand" not in runner.names()
+    facts = [(f"F{i}", 0.9 - i / 10) for i in range(5)]
+    runner = Runner(search_script(facts=facts))
+    assert ids(run_search(ops, runner)) == ["F0", "F1", "F2"]
+    assert "search_expand" not in runner.names()
 
 
 # -- entry points: exact or index ------------------------------------------------------------------
@@ -403,7 +446,7 @@ def test_a_small_user_is_searched_exactly() -> None:
     ops: Operations[Any] = Operations(make_env())
     run_search(ops, runner, hops=0)
     assert "search_facts_vector" not in runner.names() and "search_entities_vector" not in runner.names()
-    assert runner.one("search_facts_exact")["k"] == 10
+    assert runner.one("search_facts_candidates")["user_id"] == USER
 
 
 def test_a_large_user_with_a_large_share_goes_through_the_index() -> None:
@@ -417,8 +460,19 @@ def test_a_large_user_with_a_large_share_goes_through_the_index() -> None:
     run_search(Operations(make_env()), runner, hops=0)
     vector = runner.one("search_facts_vector")
     assert (vector["k"], vector["fetch"]) == (10, 400)  # 4k / share (10%)
-    assert "search_facts_exact" not in runner.names()
+    assert "search_facts_candidates" not in runner.names()
     assert "search_entities_vector" not in runner.names()  # 10 entities: exact
+
+
+ENTRY_VECTOR = VEC.vector("entry")
+
+
+def exact(*found: tuple[str, float]) -> dict[str, Any]:
+    """The exact path's answers: the candidate pool and embeddings at the given cosines."""
+    space = Geometry(ENTRY_VECTOR)
+    for fact_id, cos in found:
+        space.place(fact_id, cos)
+    return {"search_facts_candidates": [{"ids": [i for i, _ in found]}], "facts_embeddings": space.rows}
 
 
 def run_entries(runner: Runner, **kwargs: Any) -> list[tuple[str, float]]:
@@ -427,7 +481,7 @@ def run_entries(runner: Runner, **kwargs: Any) -> list[tuple[str, float]]:
             "facts",
             {
                 "user_id": USER,
-                "vector": [0.0],
+                "vector": ENTRY_VECTOR,
                 "now": None,
                 "as_of": None,
                 "include_history": False,
@@ -435,6 +489,7 @@ def run_entries(runner: Runner, **kwargs: Any) -> list[tuple[str, float]]:
                 "run_id": None,
                 "metadata_groups": [],
             },
+            cache=VectorCache().lease(),
             **kwargs,
         )
     )
@@ -443,26 +498,33 @@ def run_entries(runner: Runner, **kwargs: Any) -> list[tuple[str, float]]:
 
 def test_a_fetch_that_would_reach_ten_thousand_is_exact_search_instead() -> None:
     hits = [{"id": f"F{i}", "score": 1.0} for i in range(3)]
-    runner = Runner({"search_facts_vector": hits, "search_facts_exact": hits})
+    runner = Runner({"search_facts_vector": hits, **exact(("F0", 1.0), ("F1", 0.5), ("F2", 0.25))})
     found = run_entries(runner, k=10, user_count=5000, total_count=1_000_000, exact_max=1000)
     assert [p["fetch"] for p in runner.params("search_facts_vector")] == [8000]  # 4k / 0.5% share
-    assert runner.names() == ["search_facts_vector", "search_facts_exact"]  # 32000 >= 10000: exact
-    assert found == [(f"F{i}", 1.0) for i in range(3)]
+    # 32000 >= 10000: exact
+    assert runner.names() == ["search_facts_vector", "search_facts_candidates", "facts_embeddings"]
+    assert found == [("F0", pytest.approx(1.0)), ("F1", pytest.approx(0.5)), ("F2", pytest.approx(0.25))]
 
 
 def test_the_index_falls_back_to_exact_once_the_fetch_would_cover_the_index() -> None:
-    exact = [{"id": "F1", "score": 0.9}]
-    runner = Runner({"search_facts_vector": [], "search_facts_exact": exact})
+    runner = Runner({"search_facts_vector": [], **exact(("F1", 0.8))})
     found = run_entries(runner, k=10, user_count=5000, total_count=100_000, exact_max=1000)
     assert [p["fetch"] for p in runner.params("search_facts_vector")] == [800, 3200]
-    assert runner.names() == ["search_facts_vector", "search_facts_vector", "search_facts_exact"]
-    assert runner.one("search_facts_exact")["k"] == 10 and found == [("F1", pytest.approx(0.8))]
+    assert runner.names()[:3] == ["search_facts_vector", "search_facts_vector", "search_facts_candidates"]
+    assert found == [("F1", pytest.approx(0.8))]
+
+
+def test_exact_search_keeps_the_k_most_similar_candidates_best_first() -> None:
+    pool = [(f"F{i}", c) for i, c in enumerate([0.1, 0.9, -0.3, 0.5, 0.7, 0.2])]
+    found = run_entries(Runner(exact(*pool)), k=3, user_count=6, total_count=6, exact_max=1000)
+    assert [i for i, _ in found] == ["F1", "F4", "F3"]
+    assert [c for _, c in found] == [pytest.approx(0.9), pytest.approx(0.7), pytest.approx(0.5)]
 
 
 def test_a_tiny_share_goes_straight_to_exact() -> None:
-    runner = Runner({"search_facts_exact": []})
+    runner = Runner(exact())
     run_entries(runner, k=10, user_count=2000, total_count=5_000_000, exact_max=1000)
-    assert runner.names() == ["search_facts_exact"]
+    assert runner.names() == ["search_facts_candidates"]
 
 
 def test_the_index_stops_as_soon_as_k_survive() -> None:
@@ -483,11 +545,12 @@ def test_the_index_stops_as_soon_as_k_survive() -> None:
 def test_with_an_empty_index_the_fetch_grows_fourfold_and_ends_exact(
     k: int, user: int, extra: int, exact_max: int
 ) -> None:
-    runner = Runner({"search_facts_vector": [], "search_facts_exact": []})
+    runner = Runner({"search_facts_vector": [], **exact()})
     total = user + extra
     run_entries(runner, k=k, user_count=user, total_count=total, exact_max=exact_max)
     fetches = [p["fetch"] for p in runner.params("search_facts_vector")]
-    assert runner.names()[-1] == "search_facts_exact" and runner.names().count("search_facts_exact") == 1
+    assert runner.names()[-1] == "search_facts_candidates"
+    assert runner.names().count("search_facts_candidates") == 1
     assert all(b == 4 * a for a, b in itertools.pairwise(fetches))
     assert all(k <= f < min(total, 10_000) for f in fetches)
     if user <= exact_max or total == 0:
@@ -503,11 +566,12 @@ def test_search_steps_alone_read_stats_then_entries_then_records() -> None:
 
     params = SearchParams(query="tea", user_id=USER, now=utcnow(), limit=5, hops=0)
     runner = Runner(search_script(facts=[("F1", 0.9)]))
-    result = runner.run_steps(search_steps(params, VEC.vector("tea")), tx="read")
+    result = runner.run_steps(search_steps(params, VEC.vector("tea"), VectorCache()), tx="read")
     assert runner.names() == [
         "tenant_stats",
-        "search_facts_exact",
-        "search_entities_exact",
+        "search_facts_candidates",
+        "facts_embeddings",
+        "search_entities_candidates",
         "search_facts_fulltext",
         "search_entities_fulltext",
         "facts_endpoints",

@@ -6,12 +6,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from scripted import USAGE, Runner, fact_row, make_env, stats_row, utc
+from scripted import USAGE, Runner, exact_entries, fact_row, make_env, stats_row, utc
 
 from mem0g._engine.add import SUMMARY_BATCH, context_steps, events_steps, refresh_summary_program
 from mem0g._engine.env import Env
 from mem0g._engine.operations import Operations
 from mem0g._engine.resolve import InvalidationPlan
+from mem0g._engine.vectors import VectorCache
 from mem0g._engine.write import WriteOutcome
 from mem0g.errors import LLMUnavailableError
 from mem0g.extraction import SummaryOutput
@@ -186,6 +187,7 @@ def context(**kwargs: Any) -> Any:
         "query": "cat name",
         "candidates": 3,
         "exact_max_facts": 1000,
+        "cache": VectorCache(),
     }
     return context_steps(**{**args, **kwargs})
 
@@ -221,8 +223,7 @@ def test_context_candidates_are_a_one_hop_search_limited_to_the_setting() -> Non
         {
             "conversation_context": [],
             "tenant_stats": [stats_row(4)],
-            "search_facts_exact": [{"id": "F1", "score": 0.9}],
-            "search_entities_exact": [],
+            **exact_entries([1.0, 0.0], facts=[("F1", 0.9)]),
             "search_facts_fulltext": [],
             "search_entities_fulltext": [],
             "facts_endpoints": [
@@ -241,7 +242,7 @@ def test_context_candidates_are_a_one_hop_search_limited_to_the_setting() -> Non
     )
     found = runner.run_steps(context(), tx="read")
     assert [c.id for c in found.candidates] == ["F1"]
-    assert runner.one("search_facts_exact")["k"] == 3 and runner.one("search_facts_exact")["as_of"] is None
+    assert runner.one("search_facts_candidates")["as_of"] is None
     assert runner.names().count("search_expand") == 1  # one hop
 
 

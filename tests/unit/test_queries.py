@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_loader_reads_the_repository_files() -> None:
     assert cypher_dir().resolve() == (ROOT / "cypher").resolve()
-    assert "search_facts_exact" in query_names()
+    assert "search_facts_candidates" in query_names()
 
 
 @pytest.mark.parametrize("name", query_names())
@@ -35,7 +35,7 @@ def test_parameters_are_documented(name: str) -> None:
     text = (cypher_dir() / f"{name}.cypher").read_text("utf-8")
     header = "\n".join(line for line in text.splitlines() if line.startswith("//"))
     used = set(re.findall(r"\$([a-z_]+)", query(name)))
-    undocumented = {p for p in used if f"${p}" not in header and "as search_facts_exact" not in header}
+    undocumented = {p for p in used if f"${p}" not in header and "as search_facts_candidates" not in header}
     assert not undocumented, f"{name}: document {sorted(undocumented)} in the header"
 
 
@@ -122,5 +122,5 @@ def test_the_fact_filter_is_the_same_in_every_search_query() -> None:
     users = [n for n in query_names() if "$include_history" in query(n)]
     assert len(users) >= 4, users
     filters = {name: _fact_filter(name) for name in users}
-    reference = filters["search_facts_exact"]
+    reference = filters["search_facts_candidates"]
     assert all(f == reference for f in filters.values()), {n: f for n, f in filters.items() if f != reference}

@@ -1,0 +1,133 @@
+"""The stored embeddings a search scores with, kept in the process (bounded, least recently used).
+
+Reading a 384-float embedding from Neo4j's property store costs about 20 us per fact, and the
+cosines over a user's facts and over the facts around an expansion frontier were most of a search's
+time inside Neo4j. An embedding never changes once its fact, entity or episode is written (updates
+and clones keep it; only re-indexing rewrites it, and that clears this cache), so the engine keeps
+them here by id: Neo4j answers which ids pass the filters, and the cosines are computed here.
+Ids are uuid4 hex strings, unique across users and kinds, and every id a search scores came from
+a query filtered by its user, so a cached vector is never shown to another user.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_CACHE_BYTES", "VectorCache", "VectorLease", "top_k"]
+
+DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+
+_Vector = np.ndarray[Any, np.dtype[np.float32]]
+
+
+class VectorCache:
+    """Unit vectors by id, float32, at most ``max_bytes`` of them (oldest use evicted first).
+
+    Thread-safe: the sync door's callers and background workers share one cache.
+    """
+
+    def __init__(self, *, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self._max_bytes = max(0, max_bytes)
+        self._vectors: OrderedDict[str, _Vector] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def lease(self) -> VectorLease:
+        """A view for one search: what it reads stays available to it whatever the cache evicts."""
+        return VectorLease(self)
+
+    def _get_many(self, ids: Iterable[str]) -> dict[str, _Vector]:
+        with self._lock:
+            found = {}
+            for key in ids:
+                row = self._vectors.get(key)
+                if row is not None:
+                    self._vectors.move_to_end(key)
+                    found[key] = row
+            return found
+
+    def _put_many(self, rows: dict[str, _Vector]) -> None:
+        with self._lock:
+            for key, unit in rows.items():
+                old = self._vectors.pop(key, None)
+                if old is not None:
+                    self._bytes -= old.nbytes
+                self._vectors[key] = unit
+                self._bytes += unit.nbytes
+            while self._bytes > self._max_bytes and self._vectors:
+                _, dropped = self._vectors.popitem(last=False)
+                self._bytes -= dropped.nbytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+            self._bytes = 0
+
+
+class VectorLease:
+    """The vectors one search uses: taken from the cache or put by the search, held to its end."""
+
+    def __init__(self, cache: VectorCache) -> None:
+        self._cache = cache
+        self._held: dict[str, _Vector] = {}
+
+    def missing(self, ids: Iterable[str]) -> list[str]:
+        """The ids (each once, in order) whose vector neither this search nor the cache holds."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._held]
+        self._held.update(self._cache._get_many(wanted))
+        return [i for i in wanted if i not in self._held]
+
+    def put(self, ids: Sequence[str], vectors: Sequence[Sequence[float] | None]) -> None:
+        """Hold (and cache) each id's stored vector, normalised; a null one is held as empty, so it
+        scores 0 and is not read again."""
+        rows = {key: _unit(vector) for key, vector in zip(ids, vectors, strict=True)}
+        self._held.update(rows)
+        self._cache._put_many(rows)
+
+    def cosines(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
+        """Cosine of ``vector`` with each held id's vector (ids not held are left out; an empty or
+        wrong-length stored vector scores 0)."""
+        query = _unit(vector).astype(np.float64)
+        found = [key for key in dict.fromkeys(ids) if key in self._held]
+        if not found:
+            return {}
+        zero = np.zeros(query.shape, dtype=np.float32)
+        matrix = np.stack(
+            [self._held[key] if self._held[key].shape == query.shape else zero for key in found]
+        )
+        scores = matrix.astype(np.float64) @ query
+        return dict(zip(found, (float(x) for x in scores), strict=True))
+
+    def cosine(self, a: str, b: str) -> float | None:
+        """Cosine between two held ids' vectors (None when either is not held)."""
+        va, vb = self._held.get(a), self._held.get(b)
+        if va is None or vb is None:
+            return None
+        if va.shape != vb.shape:
+            return 0.0
+        return float(np.dot(va.astype(np.float64), vb.astype(np.float64)))
+
+
+def _unit(vector: Sequence[float] | None) -> _Vector:
+    if vector is None:
+        return np.zeros(0, dtype=np.float32)
+    row = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(row))
+    return (row / norm if norm > 0 else row).astype(np.float32)
+
+
+def top_k(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """The ``k`` best (id, score) pairs, best first; equal scores by id, so the order is stable."""
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
