@@ -548,6 +548,7 @@ ENTRY_QUERIES = {
     "entities": ("search_entities_candidates", "search_entities_vector", "search_entities_vector_in_index"),
 }
 EMBEDDING_QUERIES = {"facts": "facts_embeddings", "entities": "entities_embeddings"}
+START_POOLS = {"facts": "fact_pool", "entities": "entity_pool"}  # search_start's columns
 
 
 def entry_points(trace: Any, what: str) -> tuple[list[str], float, bool]:
@@ -558,10 +559,14 @@ def entry_points(trace: Any, what: str) -> tuple[list[str], float, bool]:
     names = (*ENTRY_QUERIES[what], EMBEDDING_QUERIES[what])
     ran = [qt for qt in trace.queries if qt.name in names]
     answers = [qt for qt in ran if qt.name in ENTRY_QUERIES[what]]
-    if not answers:
-        return [], 0.0, False
-    last = answers[-1]
     seconds = sum(qt.seconds for qt in ran)
+    if not answers:
+        # A small user's pool comes with the search's first query (search_start), whose time is
+        # shared with the keyword entry points and the counters: it is not counted here.
+        start = next((qt for qt in trace.queries if qt.name == "search_start"), None)
+        pool = start.rows[0].get(START_POOLS[what]) if start and start.rows else None
+        return (list(pool) if pool else []), seconds, False
+    last = answers[-1]
     if last.name == ENTRY_QUERIES[what][0]:
         return (list(last.rows[0]["ids"]) if last.rows else []), seconds, False
     # Index rows are {id, score} with Neo4j's score (1 + cos) / 2, best first: the order is all recall needs.

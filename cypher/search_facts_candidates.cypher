@@ -1,7 +1,7 @@
 // name: search_facts_candidates
 // The ids of one user's facts that hold at the asked time and pass the filters: the pool that the
-// exact entry search ranks by cosine (in mem0g, with the stored embeddings it keeps by id; reading
-// each fact's 384 floats here cost about 20 us a fact and was most of a small user's search).
+// exact entry search ranks by cosine in mem0g. A small user's pool comes with search_start; this
+// one serves a larger user whose index search falls back to exact (the over-fetch grew too large).
 // Exact, so a small user never vanishes behind other users' vectors in a global top-k.
 // Parameters: $user_id, $now, $as_of (null = now), $include_history,
 //             $agent_id, $run_id (null = any), $metadata_groups (list of lists of "key\u001fjson")

@@ -120,21 +120,27 @@ def _entries(name: str, params: dict[str, Any]) -> Steps[list[tuple[str, float]]
 
 
 def cached(kind: str, ids: list[str], *, user_id: str, cache: VectorLease) -> Steps[None]:
-    """Read into ``cache`` the stored embeddings of those of ``ids`` it does not hold (one query)."""
+    """Read into ``cache`` the stored embeddings (and a fact's two entity ids) of those of ``ids``
+    it does not hold (one query)."""
     missing = cache.missing(ids)
     if missing:
         rows = yield Query(_EMBEDDING_QUERIES[kind], {"user_id": user_id, "ids": missing})
         if rows:
-            cache.put(rows[0]["ids"], rows[0]["embeddings"])
+            row = rows[0]
+            ends = list(zip(row["subjects"], row["objects"], strict=True)) if "subjects" in row else None
+            cache.put(row["ids"], row["embeddings"], ends)
 
 
 def _exact_entries(
-    kind: str, params: dict[str, Any], *, k: int, cache: VectorLease
+    kind: str, params: dict[str, Any], *, k: int, cache: VectorLease, pool: list[str] | None
 ) -> Steps[list[tuple[str, float]]]:
-    """The ``k`` candidates most similar to ``params["vector"]``: the pool from Neo4j, the cosines here."""
+    """The ``k`` candidates most similar to ``params["vector"]``: the pool from Neo4j (given, or
+    asked here), the cosines here."""
     vector = params["vector"]
-    rows = yield Query(_ENTRY_QUERIES[kind][0], {n: v for n, v in params.items() if n != "vector"})
-    ids: list[str] = rows[0]["ids"] if rows else []
+    ids = pool
+    if ids is None:
+        rows = yield Query(_ENTRY_QUERIES[kind][0], {n: v for n, v in params.items() if n != "vector"})
+        ids = list(rows[0]["ids"]) if rows else []
     yield from cached(kind, ids, user_id=params["user_id"], cache=cache)
     return top_k(cache.cosines(ids, vector), k)
 
@@ -149,6 +155,7 @@ def vector_entries(
     exact_max: int,
     in_index: bool = False,
     cache: VectorLease | None = None,
+    pool: list[str] | None = None,
 ) -> Steps[list[tuple[str, float]]]:
     """Exact cosine while the user is small; otherwise the index, widening until k are found.
 
@@ -156,7 +163,8 @@ def vector_entries(
     ``fetch * user_share`` of the user's items. We ask for enough to expect ``4k`` of them and
     quadruple until ``k`` survive the filters or the fetch would cover most of the index, at which
     point exact search is both correct and no slower. Exact search over facts and entities ranks
-    the candidates with ``cache`` (required for them); over episodes it runs in Cypher.
+    the candidates with ``cache`` (required for them): ``pool`` when the caller has it already
+    (``search_start`` gives a small user's), else asked for; over episodes it runs in Cypher.
 
     ``in_index`` (Neo4j >= 2026.02, see ``profile``): the index itself keeps only the user's items,
     so the share is 1: ``4k`` first, quadrupled while the time, scope and metadata filters applied
@@ -168,7 +176,7 @@ def vector_entries(
         if kind == "episodes":
             return (yield from _entries(_ENTRY_QUERIES[kind][0], {**params, "k": k}))
         assert cache is not None, "exact fact and entity search ranks with the vector cache"
-        return (yield from _exact_entries(kind, params, k=k, cache=cache))
+        return (yield from _exact_entries(kind, params, k=k, cache=cache, pool=pool))
 
     if user_count <= exact_max or total_count <= 0:
         return (yield from exact())
@@ -211,13 +219,26 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     ``cache`` the door's stored embeddings by id (read from Neo4j when missing)."""
     query, user_id = params.query, params.user_id
     held = cache.lease()
-    stats_rows = yield Query("tenant_stats", {"user_id": user_id})
-    stats = stats_rows[0]
-    if not stats["user_facts"]:
-        return SearchResult()
     k = params.limit
     tenant = tenant_token(user_id)
-    fparams = {"user_id": user_id, "vector": vector, **params.filter_params()}
+    filters = {"user_id": user_id, **params.filter_params()}
+    fparams = {**filters, "vector": vector}
+    # Keyword entry points come with the first step; a query without words has none.
+    lucene_facts = lucene_query(query, tenant=tenant, fields=("fact", "triple_text"))
+    lucene_entities = lucene_query(query, tenant=tenant, fields=("name", "aliases_text"))
+    start_rows = yield Query(
+        "search_start",
+        {
+            **filters,
+            "exact_max": params.exact_max_facts,
+            "k": k,
+            "lucene_facts": lucene_facts,
+            "lucene_entities": lucene_entities,
+        },
+    )
+    stats = start_rows[0]
+    if not stats["user_facts"]:
+        return SearchResult()
 
     fact_vec = yield from vector_entries(
         "facts",
@@ -228,6 +249,7 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
         exact_max=params.exact_max_facts,
         in_index=params.vector_in_index,
         cache=held,
+        pool=stats["fact_pool"],
     )
     entity_vec = yield from vector_entries(
         "entities",
@@ -238,20 +260,10 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
         exact_max=params.exact_max_facts,
         in_index=params.vector_in_index,
         cache=held,
+        pool=stats["entity_pool"],
     )
-    fact_kw: list[tuple[str, float]] = []
-    entity_kw: list[tuple[str, float]] = []
-    lucene_facts = lucene_query(query, tenant=tenant, fields=("fact", "triple_text"))
-    if lucene_facts:
-        fact_kw = yield from _keyword_entries(
-            "search_facts_fulltext",
-            {"user_id": user_id, "lucene": lucene_facts, "k": k, **params.filter_params()},
-        )
-        lucene_entities = lucene_query(query, tenant=tenant, fields=("name", "aliases_text"))
-        assert lucene_entities is not None
-        entity_kw = yield from _keyword_entries(
-            "search_entities_fulltext", {"user_id": user_id, "lucene": lucene_entities, "k": k}
-        )
+    fact_kw: list[str] = list(stats["fact_keywords"] or [])
+    entity_kw: list[str] = list(stats["entity_keywords"] or [])
 
     reach: dict[str, _Reach] = {}
     # Direct fact matches: hop 0; the keyword rank adds to the vector similarity.
@@ -259,7 +271,7 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     for fact_id, sim in fact_vec:
         if sim >= params.weights.min_entry_similarity:
             reach[fact_id] = _Reach(hops=0, strength=sim, path=[], similarity=sim)
-    for rank_index, (fact_id, _) in enumerate(fact_kw):
+    for rank_index, fact_id in enumerate(fact_kw):
         kw = 1.0 / (1.0 + rank_index)
         if fact_id in reach:
             reach[fact_id].keyword = kw
@@ -273,29 +285,32 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     for entity_id, sim in entity_vec:
         if sim >= params.weights.min_entity_similarity:
             frontier[entity_id] = _Front(strength=sim)
-    for rank_index, (entity_id, _) in enumerate(entity_kw):
+    for rank_index, entity_id in enumerate(entity_kw):
         strength = 0.6 + 0.4 / (1.0 + rank_index)
         if entity_id not in frontier or strength > frontier[entity_id].strength:
             frontier[entity_id] = _Front(strength=strength)
-    if reach:
-        endpoints = yield Query("facts_endpoints", {"user_id": user_id, "ids": list(reach)})
-        for row in endpoints:
-            entry = reach[row["id"]]
-            entry.path = [row["id"]]
-            chain = None if math.isnan(entry.similarity) else entry.similarity
-            for entity_id in (row["subject_id"], row["object_id"]):
-                known = frontier.get(entity_id)
-                if known is not None and known.via is None:  # a named hub stays a hub
-                    if entry.strength > known.strength:
-                        frontier[entity_id] = _Front(strength=entry.strength, path=entry.path)
-                elif known is None or entry.strength > known.strength:
-                    frontier[entity_id] = _Front(
-                        strength=entry.strength, path=entry.path, via=row["id"], path_sim=chain
-                    )
+    # Each entry fact's two entities (held with its embedding: keyword-only and index entries are
+    # read here if the cache lacks them) start expansions; facts no longer there are dropped.
+    yield from cached("facts", list(reach), user_id=user_id, cache=held)
+    for fact_id, entry in list(reach.items()):
+        ends = held.ends(fact_id)
+        if ends is None:
+            del reach[fact_id]
+            continue
+        entry.path = [fact_id]
+        chain = None if math.isnan(entry.similarity) else entry.similarity
+        for entity_id in ends:
+            known = frontier.get(entity_id)
+            if known is not None and known.via is None:  # a named hub stays a hub
+                if entry.strength > known.strength:
+                    frontier[entity_id] = _Front(strength=entry.strength, path=entry.path)
+            elif known is None or entry.strength > known.strength:
+                frontier[entity_id] = _Front(
+                    strength=entry.strength, path=entry.path, via=fact_id, path_sim=chain
+                )
 
     per_hop = max(3 * params.limit, 15)
     moment = params.moment
-    filters = {n: v for n, v in fparams.items() if n != "vector"}
     for hop in range(1, params.hops + 1):
         if not frontier:
             break
@@ -441,7 +456,7 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
             path=[_step(records[step]) for step in reach[c.fact_id].path if step in records],
             fallback=reach[c.fact_id].fallback,
         )
-        for c, s in ranked
+        for c, s in ranked[: params.limit]  # the cut keeps at most `limit`: build no more
     ]
     kept = cut_to_budget(hits, budget=params.token_budget, limit=params.limit, cost=_hit_tokens)
     return SearchResult(results=kept)

@@ -18,11 +18,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_CACHE_BYTES", "VectorCache", "VectorLease", "top_k"]
+__all__ = ["DEFAULT_CACHE_BYTES", "Ends", "VectorCache", "VectorLease", "top_k"]
 
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
 
 _Vector = np.ndarray[Any, np.dtype[np.float32]]
+#: a fact's (subject id, object id): as fixed as its embedding
+Ends = tuple[str, str]
+# What one entry costs beyond its vector (two id strings, the tuple, the dict slot), roughly.
+_OVERHEAD = 200
+
+
+class _Entry:
+    __slots__ = ("ends", "nbytes", "vector")
+
+    def __init__(self, vector: _Vector, ends: Ends | None) -> None:
+        self.vector, self.ends = vector, ends
+        self.nbytes = vector.nbytes + _OVERHEAD
 
 
 class VectorCache:
@@ -33,7 +45,7 @@ class VectorCache:
 
     def __init__(self, *, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._max_bytes = max(0, max_bytes)
-        self._vectors: OrderedDict[str, _Vector] = OrderedDict()
+        self._vectors: OrderedDict[str, _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -48,7 +60,7 @@ class VectorCache:
         """A view for one search: what it reads stays available to it whatever the cache evicts."""
         return VectorLease(self)
 
-    def _get_many(self, ids: Iterable[str]) -> dict[str, _Vector]:
+    def _get_many(self, ids: Iterable[str]) -> dict[str, _Entry]:
         with self._lock:
             found = {}
             for key in ids:
@@ -58,7 +70,7 @@ class VectorCache:
                     found[key] = row
             return found
 
-    def _put_many(self, rows: dict[str, _Vector]) -> None:
+    def _put_many(self, rows: dict[str, _Entry]) -> None:
         with self._lock:
             for key, unit in rows.items():
                 old = self._vectors.pop(key, None)
@@ -81,7 +93,7 @@ class VectorLease:
 
     def __init__(self, cache: VectorCache) -> None:
         self._cache = cache
-        self._held: dict[str, _Vector] = {}
+        self._held: dict[str, _Entry] = {}
 
     def missing(self, ids: Iterable[str]) -> list[str]:
         """The ids (each once, in order) whose vector neither this search nor the cache holds."""
@@ -89,10 +101,19 @@ class VectorLease:
         self._held.update(self._cache._get_many(wanted))
         return [i for i in wanted if i not in self._held]
 
-    def put(self, ids: Sequence[str], vectors: Sequence[Sequence[float] | None]) -> None:
-        """Hold (and cache) each id's stored vector, normalised; a null one is held as empty, so it
-        scores 0 and is not read again."""
-        rows = {key: _unit(vector) for key, vector in zip(ids, vectors, strict=True)}
+    def put(
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float] | None],
+        ends: Sequence[Ends] | None = None,
+    ) -> None:
+        """Hold (and cache) each id's stored vector, normalised, and a fact's two entity ids; a null
+        vector is held as empty, so it scores 0 and is not read again."""
+        pairs: Sequence[Ends | None] = ends if ends is not None else [None] * len(ids)
+        rows = {
+            key: _Entry(_unit(vector), None if pair is None else (pair[0], pair[1]))
+            for key, vector, pair in zip(ids, vectors, pairs, strict=True)
+        }
         self._held.update(rows)
         self._cache._put_many(rows)
 
@@ -104,20 +125,25 @@ class VectorLease:
         if not found:
             return {}
         zero = np.zeros(query.shape, dtype=np.float32)
-        matrix = np.stack(
-            [self._held[key] if self._held[key].shape == query.shape else zero for key in found]
-        )
+        rows = [self._held[key].vector for key in found]
+        matrix = np.stack([row if row.shape == query.shape else zero for row in rows])
         scores = matrix.astype(np.float64) @ query
         return dict(zip(found, (float(x) for x in scores), strict=True))
 
     def cosine(self, a: str, b: str) -> float | None:
         """Cosine between two held ids' vectors (None when either is not held)."""
-        va, vb = self._held.get(a), self._held.get(b)
-        if va is None or vb is None:
+        ea, eb = self._held.get(a), self._held.get(b)
+        if ea is None or eb is None:
             return None
+        va, vb = ea.vector, eb.vector
         if va.shape != vb.shape:
             return 0.0
         return float(np.dot(va.astype(np.float64), vb.astype(np.float64)))
+
+    def ends(self, fact_id: str) -> Ends | None:
+        """A held fact's (subject id, object id), if it was read with them."""
+        entry = self._held.get(fact_id)
+        return None if entry is None else entry.ends
 
 
 def _unit(vector: Sequence[float] | None) -> _Vector:

@@ -211,8 +211,8 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
     via = by_text["Zorblax works at Quuxcorp"].id
     hq = by_text["The quarterly invoice arrived on a rainy Tuesday"].id
     fennick, drumlin = by_text["Zorblax lives in Fennick"].id, by_text["Zorblax lives in Drumlin"].id
-    rows, _, _ = driver.execute_query(query("facts_endpoints"), {"user_id": user, "ids": [via]})
-    ids = {"Zorblax": rows[0]["subject_id"], "Quuxcorp": rows[0]["object_id"]}
+    rows, _, _ = driver.execute_query(query("facts_embeddings"), {"user_id": user, "ids": [via]})
+    ids = {"Zorblax": rows[0]["subjects"][0], "Quuxcorp": rows[0]["objects"][0]}
     frontier = [
         {"entity": ids["Quuxcorp"], "via": via, "path_sim": 0.5, "share": 1},  # the bridge
         {"entity": ids["Zorblax"], "via": None, "path_sim": None, "share": 0},  # a named hub

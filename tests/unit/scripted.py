@@ -65,6 +65,7 @@ __all__ = [
     "key",
     "make_env",
     "micros",
+    "search_start_row",
     "sequence",
     "stats_row",
     "stored_row",
@@ -152,7 +153,9 @@ class Geometry:
                 return _unit(v)
         raise AssertionError("no orthogonal direction left")
 
-    def place(self, key: str, sim: float, *, link_to: str | None = None, link: float | None = None) -> list[float]:
+    def place(
+        self, key: str, sim: float, *, link_to: str | None = None, link: float | None = None
+    ) -> list[float]:
         q = self.query
         if link_to is None or link is None:
             u = self._orthogonal(key, q)
@@ -173,26 +176,75 @@ class Geometry:
         self.vectors[key] = vector
         return vector
 
+    def fact_rows(
+        self, params: Mapping[str, Any], ends: Mapping[str, tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        """The answer of ``facts_embeddings``: every asked fact (a null embedding where none was
+        placed) with its two entity ids (``ends``, else ``s-<id>``/``o-<id>``)."""
+        ids = list(params["ids"])
+        pairs = [ends.get(i, (f"s-{i}", f"o-{i}")) for i in ids]
+        return [
+            {
+                "ids": ids,
+                "embeddings": [self.vectors.get(i) for i in ids],
+                "subjects": [a for a, _ in pairs],
+                "objects": [b for _, b in pairs],
+            }
+        ]
+
     def rows(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The answer of ``facts_embeddings`` / ``entities_embeddings``: one row of parallel lists."""
         ids = [i for i in params["ids"] if i in self.vectors]
         return [{"ids": ids, "embeddings": [self.vectors[i] for i in ids]}]
 
 
-def exact_entries(
-    query: Sequence[float], *, facts: Sequence[tuple[str, float]] = (), entities: Sequence[tuple[str, float]] = ()
+def search_start_row(
+    stats: Mapping[str, int],
+    params: Mapping[str, Any],
+    *,
+    facts: Sequence[str] = (),
+    entities: Sequence[str] = (),
+    fact_keywords: Sequence[str] = (),
+    entity_keywords: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Answers for a search's exact entry points: the candidate pools and stored embeddings at the
-    given cosines to ``query`` (the query's embedding)."""
+    """The row ``search_start`` gives for these counters: the pools when the user is small enough
+    for the exact path (``$exact_max``), the keyword matches when the query has words."""
+    small = 0 < stats["user_facts"] <= params["exact_max"]
+    entities_small = stats["user_facts"] > 0 and stats["user_entities"] <= params["exact_max"]
+    return {
+        "user_facts": stats["user_facts"],
+        "user_entities": stats["user_entities"],
+        "total_facts": stats["total_facts"],
+        "total_entities": stats["total_entities"],
+        "fact_pool": list(facts) if small else None,
+        "entity_pool": list(entities) if entities_small else None,
+        "fact_keywords": list(fact_keywords) if params["lucene_facts"] is not None else [],
+        "entity_keywords": list(entity_keywords) if params["lucene_entities"] is not None else [],
+    }
+
+
+def exact_entries(
+    query: Sequence[float],
+    *,
+    facts: Sequence[tuple[str, float]] = (),
+    entities: Sequence[tuple[str, float]] = (),
+    ends: Mapping[str, tuple[str, str]] | None = None,
+    stats: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """Answers for a search's first step and its reads of stored embeddings: the pools, with
+    embeddings at the given cosines to ``query`` (the query's embedding) and each fact's two
+    entities (``ends``, else ``s-<id>``/``o-<id>``)."""
     fact_space, entity_space = Geometry(query), Geometry(query)
     for fact_id, cos in facts:
         fact_space.place(fact_id, cos)
     for entity_id, cos in entities:
         entity_space.place(entity_id, cos)
+    counters = stats or stats_row(max(len(facts), 1), user_entities=len(entities))
     return {
-        "search_facts_candidates": [{"ids": [i for i, _ in facts]}],
-        "search_entities_candidates": [{"ids": [i for i, _ in entities]}],
-        "facts_embeddings": fact_space.rows,
+        "search_start": lambda p: [
+            search_start_row(counters, p, facts=[i for i, _ in facts], entities=[i for i, _ in entities])
+        ],
+        "facts_embeddings": lambda p: fact_space.fact_rows(p, ends or {}),
         "entities_embeddings": entity_space.rows,
     }
 

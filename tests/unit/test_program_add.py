@@ -85,20 +85,12 @@ def add_script(*, user_facts: int = 1, pending: int = 1, **write: Any) -> dict[s
                 ],
             }
         ],
-        "tenant_stats": [stats_row(user_facts)],
-        **exact_entries(VEC.vector("Sarah now works for Globex"), facts=[("F9", 0.9)]),
-        "search_facts_fulltext": [],
-        "search_entities_fulltext": [],
-        "facts_endpoints": [
-            {
-                "id": "F9",
-                "subject_id": "E1",
-                "object_id": "E2",
-                "subject": "Sarah",
-                "predicate": "works_at",
-                "object": "Acme",
-            }
-        ],
+        **exact_entries(
+            VEC.vector("Sarah now works for Globex"),
+            facts=[("F9", 0.9)],
+            ends={"F9": ("E1", "E2")},
+            stats=stats_row(user_facts),
+        ),
         "search_expand": [],
         "facts_by_ids": facts_by_ids,
     }
@@ -154,8 +146,8 @@ def test_the_context_is_read_with_the_settings(ops: Operations[Any]) -> None:
     runner = Runner(add_script(), complete=ANSWER)
     run_add(ops, runner)
     assert runner.one("conversation_context") == {"user_id": USER, "thread": THREAD, "recent": 10}
-    exact = runner.params("search_facts_candidates")[0]
-    assert exact["user_id"] == USER and exact["as_of"] is None
+    start = runner.params("search_start")[0]
+    assert (start["user_id"], start["as_of"], start["k"]) == (USER, None, 10)
     expand = runner.one("search_expand")  # candidates are expanded one hop
     assert {f["entity"] for f in expand["frontier"]} == {"E1", "E2"}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scripted import SCHEMA_SCRIPT, Runner, make_env, stats_row
+from scripted import SCHEMA_SCRIPT, Runner, make_env, search_start_row, stats_row
 
 from mem0g._engine.operations import Operations
 from mem0g._engine.profile import filters_in_index, release, vector_index_queries, vector_query
@@ -42,7 +42,9 @@ FILTERS: dict[str, Any] = {
         ("dev", (0, 0), False),
     ],
 )
-def test_the_release_decides_whether_the_index_filters(version: str, parsed: tuple[int, int], filters: bool) -> None:
+def test_the_release_decides_whether_the_index_filters(
+    version: str, parsed: tuple[int, int], filters: bool
+) -> None:
     assert release(version) == parsed
     assert filters_in_index(version) is filters
 
@@ -99,12 +101,10 @@ def search_script(stats: dict[str, int]) -> dict[str, Any]:
         **SCHEMA_SCRIPT,
         "server_info": [{"name": "Neo4j Kernel", "version": "2026.09.0", "edition": "community"}],
         **{n: [] for n in vector_index_queries(in_index=True)},
-        "tenant_stats": [stats],
+        "search_start": lambda p: [search_start_row(stats, p)],
         "search_facts_vector_in_index": hits,
         "search_entities_vector_in_index": [{"id": f"E{i}", "score": 0.9} for i in range(10)],
-        "search_facts_fulltext": [],
-        "search_entities_fulltext": [],
-        "facts_endpoints": [],
+        "facts_embeddings": [],
         "facts_by_ids": [],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scripted import SCHEMA_SCRIPT, FakeEmbedder, Runner, make_env, sequence, stats_row
+from scripted import SCHEMA_SCRIPT, FakeEmbedder, Runner, make_env, search_start_row, sequence, stats_row
 
 from mem0g._engine.operations import Operations
 from mem0g._engine.schema import VECTOR_INDEXES, ensure_schema, schema_steps
@@ -35,7 +35,7 @@ def test_init_creates_the_schema_for_the_models_dimensions_and_marks_it_ready() 
 def test_after_init_no_later_program_touches_the_schema() -> None:
     env = make_env(schema_ready=False)
     ops: Operations[Any] = Operations(env)
-    runner = Runner({**SCHEMA_SCRIPT, "tenant_stats": [stats_row(0)]})
+    runner = Runner({**SCHEMA_SCRIPT, "search_start": lambda p: [search_start_row(stats_row(0), p)]})
     runner.run(ops.init())
     runner.run(ops.search("tea", user_id="alice"))
     runner.run(ops.search("coffee", user_id="alice"))
@@ -172,7 +172,13 @@ def test_a_2026_server_gets_vector_indexes_filterable_by_user_before_the_schema(
     env = make_env(schema_ready=False)
     runner = Runner({**SCHEMA_SCRIPT, **kernel("2026.09.0"), **{n: [] for n in IN_INDEX_FILES}})
     runner.run(Operations(env).init())
-    assert runner.names() == ["server_info", "schema_vector_indexes", *IN_INDEX_FILES, "schema", "schema_await"]
+    assert runner.names() == [
+        "server_info",
+        "schema_vector_indexes",
+        *IN_INDEX_FILES,
+        "schema",
+        "schema_await",
+    ]
     assert all(runner.one(n) == {"dimensions": 8} for n in IN_INDEX_FILES)
     assert env.state.vector_in_index
 

@@ -9,7 +9,17 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scripted import FakeEmbedder, Geometry, Runner, fact_row, make_env, sequence, stats_row, utc
+from scripted import (
+    FakeEmbedder,
+    Geometry,
+    Runner,
+    fact_row,
+    make_env,
+    search_start_row,
+    sequence,
+    stats_row,
+    utc,
+)
 
 from mem0g._engine.args import SearchParams
 from mem0g._engine.operations import Operations
@@ -64,15 +74,22 @@ def search_script(
         fact_space.place(fact_id, cos)
     for entity_id, cos in entities:
         entity_space.place(entity_id, cos)
+    counters = stats or stats_row(10)
     return {
-        "tenant_stats": [stats or stats_row(10)],
+        "search_start": lambda p: [
+            search_start_row(
+                counters,
+                p,
+                facts=[i for i, _ in facts],
+                entities=[i for i, _ in entities],
+                fact_keywords=fact_keywords,
+                entity_keywords=entity_keywords,
+            )
+        ],
         "search_facts_candidates": [{"ids": [i for i, _ in facts]}],
         "search_entities_candidates": [{"ids": [i for i, _ in entities]}],
-        "facts_embeddings": fact_space.rows,
+        "facts_embeddings": lambda p: fact_space.fact_rows(p, ends),
         "entities_embeddings": entity_space.rows,
-        "search_facts_fulltext": [{"id": i, "score": 3.0 - n} for n, i in enumerate(fact_keywords)],
-        "search_entities_fulltext": [{"id": i, "score": 3.0 - n} for n, i in enumerate(entity_keywords)],
-        "facts_endpoints": lambda p: [endpoint(i, *ends.get(i, (f"s-{i}", f"o-{i}"))) for i in p["ids"]],
         "search_expand": expansion(expand, fact_space),
         "facts_by_ids": lambda p: [records.get(i) or fact_row(i, fact=f"fact {i}") for i in p["ids"]],
     }
@@ -114,10 +131,10 @@ def ids(result: SearchResult) -> list[str]:
 
 
 def test_a_user_without_facts_gets_nothing_from_one_query(ops: Operations[Any]) -> None:
-    runner = Runner({"tenant_stats": [stats_row(0, total_facts=500)]})
+    runner = Runner({"search_start": lambda p: [search_start_row(stats_row(0, total_facts=500), p)]})
     assert run_search(ops, runner) == SearchResult()
-    assert runner.names() == ["tenant_stats"] and runner.kinds() == ["embed", "read"]
-    assert runner.embedded == [(QUERY,)] and runner.one("tenant_stats") == {"user_id": USER}
+    assert runner.names() == ["search_start"] and runner.kinds() == ["embed", "read"]
+    assert runner.embedded == [(QUERY,)] and runner.one("search_start")["user_id"] == USER
 
 
 def test_search_embeds_the_query_and_runs_in_one_read(ops: Operations[Any]) -> None:
@@ -125,8 +142,8 @@ def test_search_embeds_the_query_and_runs_in_one_read(ops: Operations[Any]) -> N
     run_search(ops, runner, hops=0)
     assert [t.tx for t in runner.transactions] == ["read"] and runner.transactions[0].what == "a search"
     # The pools come from Neo4j without the query vector; the cosines are computed in mem0g.
-    assert "vector" not in runner.one("search_facts_candidates")
-    assert runner.one("search_entities_candidates") == {"user_id": USER}
+    start = runner.one("search_start")
+    assert "vector" not in start and (start["exact_max"], start["k"]) == (1000, 10)
     assert runner.one("facts_embeddings") == {"user_id": USER, "ids": ["F1"]}
 
 
@@ -165,7 +182,7 @@ def test_hops_zero_never_expands(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0)
     assert "search_expand" not in runner.names()
-    assert runner.one("facts_endpoints")["ids"] == ["F1"]
+    assert runner.names() == ["search_start", "facts_embeddings", "facts_by_ids"]
 
 
 def test_expansion_starts_at_the_entry_facts_ends_and_walks_hop_by_hop(ops: Operations[Any]) -> None:
@@ -233,21 +250,20 @@ def test_keywords_are_searched_with_a_lucene_query_tied_to_the_tenant(ops: Opera
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0, limit=4)
     tenant = tenant_token(USER)
-    facts = runner.one("search_facts_fulltext")
+    start = runner.one("search_start")
     assert (
-        facts["lucene"]
+        start["lucene_facts"]
         == f"+tenant:{tenant} +(fact:(where does sarah live) triple_text:(where does sarah live))"
     )
-    assert facts["k"] == 4 and facts["include_history"] is False
-    assert runner.one("search_entities_fulltext")["lucene"] == lucene_query(
-        QUERY, tenant=tenant, fields=("name", "aliases_text")
-    )
+    assert start["k"] == 4 and start["include_history"] is False
+    assert start["lucene_entities"] == lucene_query(QUERY, tenant=tenant, fields=("name", "aliases_text"))
 
 
 def test_a_query_without_words_skips_the_keyword_search(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, "?!", hops=0)
-    assert "search_facts_fulltext" not in runner.names() and "search_entities_fulltext" not in runner.names()
+    start = runner.one("search_start")
+    assert start["lucene_facts"] is None and start["lucene_entities"] is None
 
 
 def test_a_keyword_only_match_gets_its_similarity_from_the_vector(ops: Operations[Any]) -> None:
@@ -329,10 +345,9 @@ def test_history_ranks_below_what_holds_now(ops: Operations[Any]) -> None:
 def test_as_of_and_include_history_reach_every_filtered_query(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)], expand=sequence([])))
     run_search(ops, runner, as_of="2025-03-01", include_history=True, hops=1)
-    for name in ("search_facts_candidates", "search_facts_fulltext", "search_expand"):
+    for name in ("search_start", "search_expand"):
         params = runner.one(name)
         assert params["as_of"] == utc(2025, 3, 1) and params["include_history"] is True, name
-    assert "as_of" not in runner.one("search_entities_candidates")
 
 
 def test_as_of_judges_what_held_at_that_instant(ops: Operations[Any]) -> None:
@@ -359,27 +374,26 @@ def test_filters_become_metadata_groups_and_scope(ops: Operations[Any]) -> None:
         "user_id": USER,
     }
     run_search(ops, runner, hops=0, filters=filters)
-    params = runner.one("search_facts_candidates")
+    params = runner.one("search_start")
     assert params["metadata_groups"] == [
         ['category\x1f"preference"'],
         ['priority\x1f"high"', 'priority\x1f"low"'],
         ["stars\x1f5"],
     ]
     assert (params["agent_id"], params["run_id"], params["user_id"]) == ("bot", "r1", USER)
-    assert runner.one("search_facts_fulltext")["metadata_groups"] == params["metadata_groups"]
 
 
 def test_the_same_scope_as_argument_and_filter_is_one_value(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0, agent_id="a1", filters={"agent_id": "a1", "run_id": "r2"})
-    params = runner.one("search_facts_candidates")
+    params = runner.one("search_start")
     assert (params["agent_id"], params["run_id"], params["metadata_groups"]) == ("a1", "r2", [])
 
 
 def test_another_user_id_among_the_filters_is_ignored(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0, filters={"user_id": "mallory", "topic": "x"})
-    params = runner.one("search_facts_candidates")
+    params = runner.one("search_start")
     assert params["user_id"] == USER and all(
         "mallory" not in pair for g in params["metadata_groups"] for pair in g
     )
@@ -446,7 +460,11 @@ def test_a_small_user_is_searched_exactly() -> None:
     ops: Operations[Any] = Operations(make_env())
     run_search(ops, runner, hops=0)
     assert "search_facts_vector" not in runner.names() and "search_entities_vector" not in runner.names()
-    assert runner.one("search_facts_candidates")["user_id"] == USER
+    # The pools came with the first step: no second query for them.
+    assert (
+        "search_facts_candidates" not in runner.names() and "search_entities_candidates" not in runner.names()
+    )
+    assert runner.one("search_start")["exact_max"] == 1000
 
 
 def test_a_large_user_with_a_large_share_goes_through_the_index() -> None:
@@ -567,16 +585,7 @@ def test_search_steps_alone_read_stats_then_entries_then_records() -> None:
     params = SearchParams(query="tea", user_id=USER, now=utcnow(), limit=5, hops=0)
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     result = runner.run_steps(search_steps(params, VEC.vector("tea"), VectorCache()), tx="read")
-    assert runner.names() == [
-        "tenant_stats",
-        "search_facts_candidates",
-        "facts_embeddings",
-        "search_entities_candidates",
-        "search_facts_fulltext",
-        "search_entities_fulltext",
-        "facts_endpoints",
-        "facts_by_ids",
-    ]
+    assert runner.names() == ["search_start", "facts_embeddings", "facts_by_ids"]
     assert ids(result) == ["F1"] and result.results[0].user_id == USER
 
 

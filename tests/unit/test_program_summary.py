@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from scripted import USAGE, Runner, exact_entries, fact_row, make_env, stats_row, utc
+from scripted import USAGE, Runner, exact_entries, fact_row, make_env, search_start_row, stats_row, utc
 
 from mem0g._engine.add import SUMMARY_BATCH, context_steps, events_steps, refresh_summary_program
 from mem0g._engine.env import Env
@@ -213,7 +213,9 @@ def test_context_gives_the_summary_and_recent_messages_oldest_first() -> None:
 
 
 def test_context_of_a_new_thread_is_empty() -> None:
-    runner = Runner({"conversation_context": [], "tenant_stats": [stats_row(0)]})
+    runner = Runner(
+        {"conversation_context": [], "search_start": lambda p: [search_start_row(stats_row(0), p)]}
+    )
     found = runner.run_steps(context(), tx="read")
     assert (found.summary, found.recent, found.candidates) == (None, [], [])
 
@@ -222,27 +224,16 @@ def test_context_candidates_are_a_one_hop_search_limited_to_the_setting() -> Non
     runner = Runner(
         {
             "conversation_context": [],
-            "tenant_stats": [stats_row(4)],
-            **exact_entries([1.0, 0.0], facts=[("F1", 0.9)]),
-            "search_facts_fulltext": [],
-            "search_entities_fulltext": [],
-            "facts_endpoints": [
-                {
-                    "id": "F1",
-                    "subject_id": "E1",
-                    "object_id": "E2",
-                    "subject": "Alice",
-                    "predicate": "has_pet",
-                    "object": "cat",
-                }
-            ],
+            **exact_entries([1.0, 0.0], facts=[("F1", 0.9)], ends={"F1": ("E1", "E2")}, stats=stats_row(4)),
             "search_expand": [],
             "facts_by_ids": [fact_row("F1", "Alice", "has_pet", "cat")],
         }
     )
     found = runner.run_steps(context(), tx="read")
     assert [c.id for c in found.candidates] == ["F1"]
-    assert runner.one("search_facts_candidates")["as_of"] is None
+    start = runner.one("search_start")
+    assert start["as_of"] is None and start["k"] == 3
+    assert {f["entity"] for f in runner.one("search_expand")["frontier"]} == {"E1", "E2"}
     assert runner.names().count("search_expand") == 1  # one hop
 
 

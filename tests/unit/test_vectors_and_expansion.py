@@ -43,7 +43,9 @@ def test_a_null_or_wrong_length_vector_scores_zero_and_an_unknown_id_is_left_out
 
 
 def test_the_cache_is_bounded_and_evicts_the_least_recently_used() -> None:
-    one = np.zeros(16, dtype=np.float32).nbytes
+    probe = VectorCache()
+    probe.lease().put(["X"], [unit(0)])
+    one = probe.nbytes  # what one 16-float entry costs
     cache = VectorCache(max_bytes=3 * one)
     first = cache.lease()
     first.put(["A", "B", "C"], [unit(1), unit(2), unit(3)])
