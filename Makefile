@@ -3,6 +3,7 @@
 #   make demo   - install into .venv, build and start the local Neo4j (or use NEO4J_URI), run the demo
 #   make test   - install into .venv and run the whole test suite against a real Neo4j
 #   make test-unit - only the unit tests (tests/unit: no Neo4j, no network, under a minute)
+#   make test-2026 - the Neo4j-backed tests (tests/integration) again, on Neo4j $(NEO4J_2026)
 #   make bench  - scale, latency and temporal correctness at 1k, 10k, 100k facts, peers beside (docs/benchmarks/)
 #   make bench-locomo - LoCoMo with Mem0's protocol (no-LLM part always; LLM part when one is configured)
 PYTHON ?= python3
@@ -17,8 +18,11 @@ BENCH_ARGS ?=
 PEER_SIZES ?= 1k 10k
 PEER_ARGS ?=
 LOCOMO_ARGS ?=
+TENANTS_ARGS ?=
+# The second server profile: the calendar release the Neo4j-backed tests also run on (Java 21+).
+NEO4J_2026 ?= 2026.09.0
 
-.PHONY: demo test test-unit install lint typecheck bench bench-mem0g bench-peers bench-report bench-1m bench-locomo neo4j-start neo4j-stop clean
+.PHONY: demo test test-unit test-2026 install lint typecheck bench bench-tenants bench-mem0g bench-peers bench-report bench-1m bench-locomo neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +45,10 @@ test: $(STAMP)
 # The unit tests only: no Neo4j, no HTTP server, no JVM (engine programs run on a scripted runner).
 test-unit: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests/unit
+
+# The fresh-machine test ran with `make test` on 5.26 and starts a 2026 server there already.
+test-2026: $(STAMP)
+	MEM0G_NEO4J_VERSION=$(NEO4J_2026) HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests/integration -m "not fresh_machine"
 
 lint: $(STAMP)
 	$(BIN)/ruff check mem0g tests bench
@@ -65,6 +73,11 @@ bench-report: $(BENCH_STAMP)
 # 1M facts across 1,000 users (hours on 2 cores; each batch's embedding time comes from its trace).
 bench-1m: $(BENCH_STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1m --heap 4g --pagecache 4g $(BENCH_ARGS)
+
+# The multi-tenant case on both server profiles (5.26 over-fetch, 2026 in-index filter): one ~1k-fact
+# user among ~100k facts of 100 users, e.g. TENANTS_ARGS="--facts 20000 --users 20" for a quick run.
+bench-tenants: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.tenants $(TENANTS_ARGS)
 
 # Reads ../shared/data/locomo/locomo-dev.json (or LOCOMO_ARGS="--data PATH"); writes docs/benchmarks/locomo.*
 bench-locomo: $(BENCH_STAMP)

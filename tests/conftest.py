@@ -1,8 +1,10 @@
 """Shared fixtures: one real Neo4j per test session, one embedder, one Memory per test.
 
 Where Neo4j comes from, in order: ``NEO4J_URI`` (with ``NEO4J_USER``/``NEO4J_PASSWORD``); a
-testcontainers ``neo4j:5.26`` container when a Docker engine answers; else the project's own local
-launcher in a temporary folder (built from Maven Central on first use). Neo4j tests never skip.
+testcontainers ``neo4j:<version>`` container when a Docker engine answers; else the project's own
+local launcher in a temporary folder (built from Maven Central on first use). The version is
+``MEM0G_NEO4J_VERSION`` (default 5.26.x; CI also runs the Neo4j tests on 2026.09.0). Neo4j tests
+never skip.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ def neo4j_server() -> Iterator[Neo4jServer]:
     if _docker_answers():
         from testcontainers.neo4j import Neo4jContainer
 
-        with Neo4jContainer("neo4j:5.26") as container:
+        from mem0g.tools.launcher import default_version
+
+        # The image of the version the launcher would run (MEM0G_NEO4J_VERSION, default 5.26).
+        with Neo4jContainer(f"neo4j:{default_version()}") as container:
             yield Neo4jServer(container.get_connection_url(), "neo4j", container.password, "testcontainers")
         return
     from mem0g.tools.launcher import LocalNeo4j

