@@ -208,6 +208,17 @@ def _chain_scores_higher(
     return score(as_chain, now=now, weights=weights) > score(as_entry, now=now, weights=weights)
 
 
+@dataclass(frozen=True)
+class _RankFields:
+    """A reached fact's row of facts_rank_fields (instants as microseconds since the epoch)."""
+
+    status: str
+    valid_from: int | None
+    valid_until: int | None
+    recorded_at: int | None
+    superseded_by: str | None
+
+
 def _step(record: dict[str, Any]) -> PathStep:
     """A step of a hit's path, from the record of its fact (facts_by_ids)."""
     f = record["f"]
@@ -395,9 +406,9 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
         if not r.path:
             r.path = [fact_id]
 
-    # Full records; facts only matched by keyword get their similarity from the record below.
-    record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": list(reach)})
-    records = {r["f"]["id"]: r for r in record_rows}
+    # What ranking needs of each reached fact; the full records only for the hits (below).
+    rank_rows = yield Query("facts_rank_fields", {"user_id": user_id, "ids": list(reach)})
+    fields = {row[0]: _RankFields(*row[1:]) for row in (rank_rows[0]["facts"] if rank_rows else [])}
     missing_sim = [fid for fid, r in reach.items() if math.isnan(r.similarity)]
     if missing_sim:
         yield from cached("facts", missing_sim, user_id=user_id, cache=held)
@@ -406,16 +417,14 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
             reach[fid].similarity = sims.get(fid, 0.0)
     candidates = []
     for fact_id, r in reach.items():
-        record = records.get(fact_id)
-        if record is None:
+        f = fields.get(fact_id)
+        if f is None:
             continue
-        f = record["f"]
-        vf, vu = f.get("valid_from"), f.get("valid_until")
-        vf, vu = instant(vf), instant(vu)
+        vf, vu = instant(f.valid_from), instant(f.valid_until)
         holds = (vf is None or vf <= moment) and (vu is None or vu > moment)
         if params.as_of is None:
-            holds = holds and f["status"] != "superseded"
-        reference = vf or instant(f["recorded_at"])
+            holds = holds and f.status != "superseded"
+        reference = vf or instant(f.recorded_at)
         candidates.append(
             Candidate(
                 fact_id=fact_id,
@@ -431,7 +440,7 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     # The best continuation of each fact: the reached fact that extends its chain best.
     best_next: dict[str, tuple[float, str]] = {}
     for fact_id, r in reach.items():
-        if r.path_similarity is not None and len(r.path) >= 2 and fact_id in records:
+        if r.path_similarity is not None and len(r.path) >= 2 and fact_id in fields:
             lead = r.path[-2]
             if r.path_similarity > best_next.get(lead, (-2.0, ""))[0]:
                 best_next[lead] = (r.path_similarity, fact_id)
@@ -441,12 +450,16 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     )
     ranked = successors_first(
         ranked,
-        successor={fid: row["f"].get("superseded_by") for fid, row in records.items()},
+        successor={fid: f.superseded_by for fid, f in fields.items()},
     )
     # Fallback matches come after every real match, whatever their scores.
     ranked = [p for p in ranked if not reach[p[0].fact_id].fallback] + [
         p for p in ranked if reach[p[0].fact_id].fallback
     ]
+    top = [c for c, _ in ranked[: params.limit]]  # the cut keeps at most `limit`: read no more
+    wanted = list(dict.fromkeys(step for c in top for step in [c.fact_id, *reach[c.fact_id].path]))
+    record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": wanted})
+    records = {row["f"]["id"]: row for row in record_rows}
     hits = [
         record_to_fact(
             records[c.fact_id],
@@ -456,7 +469,8 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
             path=[_step(records[step]) for step in reach[c.fact_id].path if step in records],
             fallback=reach[c.fact_id].fallback,
         )
-        for c, s in ranked[: params.limit]  # the cut keeps at most `limit`: build no more
+        for c, s in ranked[: params.limit]
+        if c.fact_id in records
     ]
     kept = cut_to_budget(hits, budget=params.token_budget, limit=params.limit, cost=_hit_tokens)
     return SearchResult(results=kept)

@@ -65,6 +65,7 @@ __all__ = [
     "key",
     "make_env",
     "micros",
+    "rank_fields",
     "search_start_row",
     "sequence",
     "stats_row",
@@ -520,6 +521,12 @@ def stats_row(
         "user_episodes": user_episodes,
         "total_episodes": user_episodes if total_episodes is None else total_episodes,
     }
+
+
+def rank_fields(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The answer of ``facts_rank_fields`` for these ``fact_row`` rows (one row of per-fact lists)."""
+    keys = ("id", "status", "valid_from", "valid_until", "recorded_at", "superseded_by")
+    return [{"facts": [[row["f"][k] for k in keys] for row in rows]}]
 
 
 def fact_row(

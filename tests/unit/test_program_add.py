@@ -12,6 +12,7 @@ from scripted import (
     Runner,
     exact_entries,
     fact_row,
+    rank_fields,
     stats_row,
     stored_row,
     utc,
@@ -92,6 +93,7 @@ def add_script(*, user_facts: int = 1, pending: int = 1, **write: Any) -> dict[s
             stats=stats_row(user_facts),
         ),
         "search_expand": [],
+        "facts_rank_fields": lambda p: rank_fields(facts_by_ids(p)),
         "facts_by_ids": facts_by_ids,
     }
 

@@ -105,6 +105,7 @@ def search_script(stats: dict[str, int]) -> dict[str, Any]:
         "search_facts_vector_in_index": hits,
         "search_entities_vector_in_index": [{"id": f"E{i}", "score": 0.9} for i in range(10)],
         "facts_embeddings": [],
+        "facts_rank_fields": [{"facts": []}],
         "facts_by_ids": [],
     }
 

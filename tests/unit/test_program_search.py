@@ -15,6 +15,7 @@ from scripted import (
     Runner,
     fact_row,
     make_env,
+    rank_fields,
     search_start_row,
     sequence,
     stats_row,
@@ -91,6 +92,9 @@ def search_script(
         "facts_embeddings": lambda p: fact_space.fact_rows(p, ends),
         "entities_embeddings": entity_space.rows,
         "search_expand": expansion(expand, fact_space),
+        "facts_rank_fields": lambda p: rank_fields(
+            records.get(i) or fact_row(i, fact=f"fact {i}") for i in p["ids"]
+        ),
         "facts_by_ids": lambda p: [records.get(i) or fact_row(i, fact=f"fact {i}") for i in p["ids"]],
     }
 
@@ -175,14 +179,22 @@ def test_direct_matches_rank_by_similarity(ops: Operations[Any]) -> None:
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 3
     assert all(h.hops == 0 and not h.fallback for h in result.results)
     assert [p.id for p in result.results[0].path] == ["F1"]
-    assert runner.one("facts_by_ids")["ids"] == ["F1", "F3", "F2"]
+    assert runner.one("facts_rank_fields")["ids"] == ["F1", "F3", "F2"]
+    assert runner.one("facts_by_ids")["ids"] == ["F1", "F3", "F2"]  # the hits, best first
+
+
+def test_ranking_reads_light_fields_of_all_and_full_records_of_the_hits_only(ops: Operations[Any]) -> None:
+    runner = Runner(search_script(facts=[("F1", 0.9), ("F2", 0.8)], fact_keywords=["F5", "F6"]))
+    result = run_search(ops, runner, hops=0, limit=2)
+    assert runner.one("facts_rank_fields")["ids"] == ["F1", "F2", "F5", "F6"]
+    assert runner.one("facts_by_ids")["ids"] == ids(result) == ["F1", "F2"]
 
 
 def test_hops_zero_never_expands(ops: Operations[Any]) -> None:
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     run_search(ops, runner, hops=0)
     assert "search_expand" not in runner.names()
-    assert runner.names() == ["search_start", "facts_embeddings", "facts_by_ids"]
+    assert runner.names() == ["search_start", "facts_embeddings", "facts_rank_fields", "facts_by_ids"]
 
 
 def test_expansion_starts_at_the_entry_facts_ends_and_walks_hop_by_hop(ops: Operations[Any]) -> None:
@@ -585,7 +597,7 @@ def test_search_steps_alone_read_stats_then_entries_then_records() -> None:
     params = SearchParams(query="tea", user_id=USER, now=utcnow(), limit=5, hops=0)
     runner = Runner(search_script(facts=[("F1", 0.9)]))
     result = runner.run_steps(search_steps(params, VEC.vector("tea"), VectorCache()), tx="read")
-    assert runner.names() == ["search_start", "facts_embeddings", "facts_by_ids"]
+    assert runner.names() == ["search_start", "facts_embeddings", "facts_rank_fields", "facts_by_ids"]
     assert ids(result) == ["F1"] and result.results[0].user_id == USER
 
 

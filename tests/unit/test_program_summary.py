@@ -6,7 +6,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from scripted import USAGE, Runner, exact_entries, fact_row, make_env, search_start_row, stats_row, utc
+from scripted import (
+    USAGE,
+    Runner,
+    exact_entries,
+    fact_row,
+    make_env,
+    rank_fields,
+    search_start_row,
+    stats_row,
+    utc,
+)
 
 from mem0g._engine.add import SUMMARY_BATCH, context_steps, events_steps, refresh_summary_program
 from mem0g._engine.env import Env
@@ -226,6 +236,7 @@ def test_context_candidates_are_a_one_hop_search_limited_to_the_setting() -> Non
             "conversation_context": [],
             **exact_entries([1.0, 0.0], facts=[("F1", 0.9)], ends={"F1": ("E1", "E2")}, stats=stats_row(4)),
             "search_expand": [],
+            "facts_rank_fields": rank_fields([fact_row("F1", "Alice", "has_pet", "cat")]),
             "facts_by_ids": [fact_row("F1", "Alice", "has_pet", "cat")],
         }
     )
