@@ -97,6 +97,21 @@ def _export(folder: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+def _configured_dimensions(folder: Path) -> int | None:
+    """The output size a sentence-transformers folder declares, when its modules are only the
+    transformer, pooling and normalisation (a Dense layer would change it: then None)."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+        config = json.loads((folder / "config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    kinds = {str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules if isinstance(m, dict)}
+    if not kinds <= {"Transformer", "Pooling", "Normalize"}:
+        return None
+    size = config.get("hidden_size")
+    return size if isinstance(size, int) and size > 0 else None
+
+
 class OnnxEmbedder:
     """A local sentence-transformers model (mean pooling, normalised) on ONNX Runtime.
 
@@ -178,6 +193,11 @@ class OnnxEmbedder:
 
     @property
     def dimensions(self) -> int:
+        # From the model's config when it can tell (a BERT encoder with mean pooling and no Dense
+        # layer outputs its hidden size), so that creating the schema need not wait for the model
+        # to load: the first search of a new Memory overlaps the two.
+        if self._dimensions is None:
+            self._dimensions = _configured_dimensions(self._folder())
         if self._dimensions is None:
             self._load()
         assert self._dimensions is not None
