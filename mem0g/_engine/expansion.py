@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 __all__ = ["Frontier", "Neighbour", "Reached", "choose"]
 
@@ -33,8 +35,7 @@ class Frontier:
     share: bool
 
 
-@dataclass(frozen=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     """A fact found around a frontier entity (``via``), reaching the entity at its other end."""
 
     id: str
@@ -43,8 +44,7 @@ class Neighbour:
     sibling: bool  # same predicate as the via fact, the frontier entity in the same role
 
 
-@dataclass(frozen=True)
-class Reached:
+class Reached(NamedTuple):
     """A fact the hop keeps: its similarity to the query, its link to the via fact and its rank."""
 
     id: str
@@ -64,39 +64,46 @@ def _rank(sim: float, link: float | None, path_sim: float | None) -> float:
     return (path_sim + sim) / math.sqrt(norm_sq)
 
 
+# A row while choosing: (-rank, id, via, reached, sim, link); the first three order it.
+_Row = tuple[float, str, str, str, float, float | None]
+_ORDER = itemgetter(0, 1, 2)
+
+
 def choose(
     neighbours: Iterable[Neighbour],
     *,
     frontier: Mapping[str, Frontier],
     sim: Mapping[str, float],
-    link: Callable[[str, str], float],
+    links: Callable[[list[str], str], Mapping[str, float]],
     entries: set[str],
     per_hop: int,
 ) -> list[Reached]:
-    """The facts one hop keeps, best rank first (equal ranks by id).
+    """The facts one hop keeps, best rank first (equal ranks by id, then by frontier entity).
 
-    ``sim`` maps fact ids to their cosine with the query; ``link(fact, via_fact)`` is the cosine
-    of two facts. Direct matches (``entries``) come back only where they continue a chain.
+    ``sim`` maps fact ids to their cosine with the query; ``links(facts, via_fact)`` gives the
+    cosines of those facts with one fact (a missing one counts 0). Direct matches (``entries``)
+    come back only where they continue a chain.
     """
-    by_entity: dict[str, list[Reached]] = {}
+    by_entity: dict[str, list[Neighbour]] = {}
     for n in neighbours:
-        front = frontier[n.via]
-        similarity = sim.get(n.id, 0.0)
-        cosine = None if front.via_fact is None or n.sibling else link(n.id, front.via_fact)
-        if n.id in entries and (cosine is None or front.path_sim is None):
-            continue
-        row = Reached(n.id, n.via, n.reached, similarity, cosine, _rank(similarity, cosine, front.path_sim))
-        by_entity.setdefault(n.via, []).append(row)
-    kept: list[Reached] = []
-    rest: list[Reached] = []
-    for entity, rows in by_entity.items():
-        rows.sort(key=_order)
-        quota = 1 if frontier[entity].share else 0
+        by_entity.setdefault(n.via, []).append(n)
+    kept: list[_Row] = []
+    rest: list[_Row] = []
+    for entity, group in by_entity.items():
+        front = frontier[entity]
+        via_fact, path_sim = front.via_fact, front.path_sim
+        linked = links([n.id for n in group if not n.sibling], via_fact) if via_fact is not None else {}
+        rows: list[_Row] = []
+        for n in group:
+            similarity = sim.get(n.id, 0.0)
+            cosine = None if via_fact is None or n.sibling else linked.get(n.id, 0.0)
+            if n.id in entries and (cosine is None or path_sim is None):
+                continue
+            rows.append((-_rank(similarity, cosine, path_sim), n.id, n.via, n.reached, similarity, cosine))
+        rows.sort(key=_ORDER)
+        quota = 1 if front.share else 0
         kept += rows[:quota]
         rest += rows[quota:]
-    rest.sort(key=_order)
-    return sorted(kept + rest[:per_hop], key=_order)
-
-
-def _order(row: Reached) -> tuple[float, str, str]:
-    return (-row.rank, row.id, row.via)
+    rest.sort(key=_ORDER)
+    chosen = sorted(kept + rest[:per_hop], key=_ORDER)
+    return [Reached(r[1], r[2], r[3], r[4], r[5], -r[0]) for r in chosen]

@@ -357,7 +357,7 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
                 for entity_id, front in frontier.items()
             },
             sim=held.cosines([n.id for n in neighbours], vector),
-            link=lambda fact_id, via_fact: held.cosine(fact_id, via_fact) or 0.0,
+            links=held.cosines_to,
             entries={fid for fid, r in reach.items() if r.hops == 0},
             per_hop=per_hop,
         )

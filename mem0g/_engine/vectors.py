@@ -130,15 +130,12 @@ class VectorLease:
         scores = matrix.astype(np.float64) @ query
         return dict(zip(found, (float(x) for x in scores), strict=True))
 
-    def cosine(self, a: str, b: str) -> float | None:
-        """Cosine between two held ids' vectors (None when either is not held)."""
-        ea, eb = self._held.get(a), self._held.get(b)
-        if ea is None or eb is None:
-            return None
-        va, vb = ea.vector, eb.vector
-        if va.shape != vb.shape:
-            return 0.0
-        return float(np.dot(va.astype(np.float64), vb.astype(np.float64)))
+    def cosines_to(self, ids: Sequence[str], other: str) -> dict[str, float]:
+        """Cosine of each held id's vector with ``other``'s (empty when ``other`` is not held)."""
+        entry = self._held.get(other)
+        if entry is None or not entry.vector.size:
+            return {}
+        return self.cosines(ids, entry.vector.tolist())
 
     def ends(self, fact_id: str) -> Ends | None:
         """A held fact's (subject id, object id), if it was read with them."""

@@ -261,7 +261,7 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
                 ids["Zorblax"]: Frontier(None, None, False),
             },
             sim=lease.cosines([n.id for n in neighbours], vector),
-            link=lambda a, b: lease.cosine(a, b) or 0.0,
+            links=lease.cosines_to,
             entries={via},
             per_hop=per_hop,
         )

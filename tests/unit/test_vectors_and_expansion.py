@@ -32,7 +32,11 @@ def test_cosines_are_numpys_whatever_the_stored_norm() -> None:
     for key, vector in stored.items():
         v = np.asarray(vector)
         assert got[key] == pytest.approx(float(v @ query / np.linalg.norm(v)), abs=1e-6)
-    assert lease.cosine("F1", "F2") == pytest.approx(float(np.dot(unit(1), unit(2))), abs=1e-6)
+    assert lease.cosines_to(["F2", "F3"], "F1") == {
+        "F2": pytest.approx(float(np.dot(unit(1), unit(2))), abs=1e-6),
+        "F3": pytest.approx(float(np.dot(unit(1), unit(3))), abs=1e-6),
+    }
+    assert lease.cosines_to(["F2"], "unknown") == {}
 
 
 def test_a_null_or_wrong_length_vector_scores_zero_and_an_unknown_id_is_left_out() -> None:
@@ -151,7 +155,7 @@ def test_one_hop_chooses_what_the_rules_say(case: tuple[object, ...]) -> None:
         neighbours,  # type: ignore[arg-type]
         frontier=frontier,  # type: ignore[arg-type]
         sim=sim,  # type: ignore[arg-type]
-        link=lambda a, b: links[(a, b)],  # type: ignore[index]
+        links=lambda ids, via: {i: links[(i, via)] for i in ids},  # type: ignore[index]
         entries=entries,  # type: ignore[arg-type]
         per_hop=per_hop,  # type: ignore[arg-type]
     )
@@ -166,7 +170,7 @@ def test_a_chain_ranks_by_path_similarity_and_a_sibling_by_its_own() -> None:
         [Neighbour("CHAIN", "E", "X", False), Neighbour("SIBLING", "E", "Y", True)],
         frontier=frontier,
         sim={"CHAIN": 0.5, "SIBLING": 0.6},
-        link=lambda a, b: 0.1,
+        links=lambda ids, via: dict.fromkeys(ids, 0.1),
         entries=set(),
         per_hop=5,
     )
@@ -186,7 +190,14 @@ def test_a_share_keeps_each_bridges_best_fact_beyond_the_budget() -> None:
         Neighbour("B1", "BRIDGE", "Y", False)
     ]
     sim = {f"H{i}": 0.9 - i / 100 for i in range(5)} | {"B1": -0.5}
-    got = choose(neighbours, frontier=frontier, sim=sim, link=lambda a, b: 0.0, entries=set(), per_hop=2)
+    got = choose(
+        neighbours,
+        frontier=frontier,
+        sim=sim,
+        links=lambda ids, via: dict.fromkeys(ids, 0.0),
+        entries=set(),
+        per_hop=2,
+    )
     assert [r.id for r in got] == ["H0", "H1", "B1"]
 
 
@@ -194,6 +205,11 @@ def test_a_direct_match_comes_back_only_where_it_continues_a_chain() -> None:
     frontier = {"HUB": Frontier(None, None, share=False), "BRIDGE": Frontier("V", 0.4, share=False)}
     neighbours = [Neighbour("M", "HUB", "X", False), Neighbour("M", "BRIDGE", "X", False)]
     got = choose(
-        neighbours, frontier=frontier, sim={"M": 0.7}, link=lambda a, b: 0.3, entries={"M"}, per_hop=5
+        neighbours,
+        frontier=frontier,
+        sim={"M": 0.7},
+        links=lambda ids, via: dict.fromkeys(ids, 0.3),
+        entries={"M"},
+        per_hop=5,
     )
     assert [(r.id, r.via) for r in got] == [("M", "BRIDGE")]
