@@ -3,5 +3,6 @@
 // Parameters: $user_id, $ids
 UNWIND $ids AS entity_id
 MATCH (e:Entity {id: entity_id})
+USING INDEX e:Entity(id)
 WHERE e.user_id = $user_id
 RETURN collect(e.id) AS ids, collect(e.embedding) AS embeddings

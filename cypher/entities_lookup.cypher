@@ -4,4 +4,5 @@
 // Parameters: $user_id, $keys (list of sha256 name keys)
 UNWIND $keys AS key
 MATCH (e:Entity {user_id: $user_id, name_key: key})
+USING INDEX e:Entity(user_id, name_key)
 RETURN key, e.name_key AS name_key, e.id AS id, e.type AS type

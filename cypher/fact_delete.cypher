@@ -2,6 +2,7 @@
 // Hard-deletes one fact of one user (an explicit user delete), unlinking facts that pointed at it.
 // Parameters: $user_id, $id
 MATCH ()-[f:FACT {id: $id}]->()
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 OPTIONAL MATCH ()-[other:FACT]->()
 WHERE other.user_id = $user_id AND (other.superseded_by = $id OR $id IN coalesce(other.supersedes, []))

@@ -8,10 +8,12 @@
 // Parameters: $user_id, $ids
 UNWIND $ids AS fact_id
 MATCH (s:Entity)-[f:FACT {id: fact_id}]->(o:Entity)
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 OPTIONAL CALL (f) {
   UNWIND coalesce(f.supersedes, []) AS old_id
   MATCH ()-[old:FACT {id: old_id}]->(oo:Entity)
+  USING INDEX old:FACT(id)
   WHERE old.user_id = $user_id
   RETURN collect(old {.id, .fact, object: oo.name, .status,
                       valid_from: old.valid_from.epochSeconds * 1000000 + old.valid_from.microsecond,

@@ -5,6 +5,7 @@
 //             superseded_by, supersedes, status, source, asserted_at}]
 UNWIND $rows AS row
 MATCH (s:Entity)-[src:FACT {id: row.clone_of}]->(o:Entity)
+USING INDEX src:FACT(id)
 WHERE src.user_id = $user_id
 CREATE (s)-[f:FACT]->(o)
 SET f = src {.*, id: row.id, valid_from: row.valid_from, valid_until: row.valid_until,

@@ -6,6 +6,7 @@
 // Parameters: $user_id, $ids
 UNWIND $ids AS fact_id
 MATCH (s:Entity)-[f:FACT {id: fact_id}]->(o:Entity)
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 RETURN collect(f.id) AS ids, collect(f.embedding) AS embeddings, collect(s.id) AS subjects,
        collect(o.id) AS objects

@@ -7,6 +7,7 @@
 // Parameters: $user_id, $ids
 UNWIND $ids AS fact_id
 MATCH ()-[f:FACT {id: fact_id}]->()
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 RETURN collect([f.id, f.status,
                 f.valid_from.epochSeconds * 1000000 + f.valid_from.microsecond,

@@ -3,6 +3,7 @@
 // Parameters: $user_id, $ids
 UNWIND $ids AS fact_id
 MATCH (s:Entity)-[f:FACT {id: fact_id}]->(o:Entity)
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 RETURN f.id AS id, s.name_key AS subject_key, f.predicate_key AS predicate_key,
        o.name_key AS object_key, f.valid_from AS valid_from, f.valid_until AS valid_until,

@@ -4,6 +4,7 @@
 //             supersedes, source, asserted_at}]
 UNWIND $rows AS row
 MATCH ()-[f:FACT {id: row.id}]->()
+USING INDEX f:FACT(id)
 WHERE f.user_id = $user_id
 SET f.valid_from = row.valid_from, f.valid_until = row.valid_until, f.status = row.status,
     f.superseded_at = row.superseded_at, f.superseded_by = row.superseded_by,

@@ -3,4 +3,5 @@
 // Parameters: $rows: [{id, embedding}]
 UNWIND $rows AS row
 MATCH (e:Entity {id: row.id})
+USING INDEX e:Entity(id)
 SET e.embedding = row.embedding

@@ -3,4 +3,5 @@
 // Parameters: $rows: [{id, embedding}]
 UNWIND $rows AS row
 MATCH (ep:Episode {id: row.id})
+USING INDEX ep:Episode(id)
 SET ep.embedding = row.embedding

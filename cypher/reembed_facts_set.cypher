@@ -3,4 +3,5 @@
 // Parameters: $rows: [{id, embedding}]
 UNWIND $rows AS row
 MATCH ()-[f:FACT {id: row.id}]->()
+USING INDEX f:FACT(id)
 SET f.embedding = row.embedding

@@ -11,8 +11,11 @@
 // Parameters: as search_facts_candidates, plus $frontier (list of maps) and $seen (fact ids)
 UNWIND $frontier AS fr
 MATCH (e:Entity {id: fr.entity})
+USING INDEX e:Entity(id)
 WHERE e.user_id = $user_id
-OPTIONAL MATCH (e)-[via:FACT {id: fr.via}]-()
+OPTIONAL MATCH ()-[via:FACT {id: fr.via}]->()
+USING INDEX via:FACT(id)
+WITH e, via
 MATCH (e)-[f:FACT]-(other:Entity)
 WHERE f.user_id = $user_id AND NOT f.id IN $seen
   AND ($include_history

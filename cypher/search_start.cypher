@@ -16,9 +16,11 @@ CALL () { MATCH (e:Entity) RETURN count(e) AS total_entities }
 WITH coalesce(t.fact_count, 0) AS user_facts, coalesce(t.entity_count, 0) AS user_entities,
      total_facts, total_entities
 CALL (user_facts) {
-  WITH user_facts WHERE 0 < user_facts <= $exact_max
+  // An empty UNWIND runs no index seek at all (a WHERE on user_facts was checked per fact).
+  UNWIND CASE WHEN 0 < user_facts <= $exact_max THEN [$user_id] ELSE [] END AS small_user
   MATCH ()-[f:FACT]->()
-  WHERE f.user_id = $user_id
+  USING INDEX f:FACT(user_id)
+  WHERE f.user_id = small_user
     AND ($include_history
          OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
          OR ($as_of IS NOT NULL AND (f.valid_from IS NULL OR f.valid_from <= $as_of)
@@ -29,8 +31,9 @@ CALL (user_facts) {
   RETURN collect(f.id) AS fact_pool
 }
 CALL (user_facts, user_entities) {
-  WITH user_entities WHERE user_facts > 0 AND user_entities <= $exact_max
-  MATCH (e:Entity {user_id: $user_id})
+  UNWIND CASE WHEN user_facts > 0 AND user_entities <= $exact_max THEN [$user_id] ELSE [] END AS small_user
+  MATCH (e:Entity {user_id: small_user})
+  USING INDEX e:Entity(user_id)
   RETURN collect(e.id) AS entity_pool
 }
 CALL (user_facts) {

@@ -124,3 +124,24 @@ def test_the_fact_filter_is_the_same_in_every_search_query() -> None:
     filters = {name: _fact_filter(name) for name in users}
     reference = filters["search_facts_candidates"]
     assert all(f == reference for f in filters.values()), {n: f for n, f in filters.items() if f != reference}
+
+
+# A MATCH that finds an item by its id or its (user_id, name_key) key, e.g. `(e:Entity {id: x})`
+# or `()-[f:FACT {id: x}]->()`: the planner once answered such lookups with scans (see
+# tests/integration/test_query_plans.py), so each names its unique index.
+_LOOKUP = re.compile(
+    r"MATCH\s[^\n]*?[(\[](?P<var>\w+):(?P<label>Entity|FACT|Episode)\s*\{(?P<keys>id:|user_id: \$user_id, name_key:)"
+)
+
+
+@pytest.mark.parametrize("name", query_names())
+def test_every_lookup_by_id_or_key_names_its_index(name: str) -> None:
+    text = query(name)
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        for match in _LOOKUP.finditer(line):
+            var, label = match["var"], match["label"]
+            keys = "(id)" if match["keys"] == "id:" else "(user_id, name_key)"
+            hint = f"USING INDEX {var}:{label}{keys}"
+            following = "\n".join(lines[number + 1 : number + 3])
+            assert hint in following, f"{name}: `{line.strip()}` needs `{hint}` after it"
