@@ -18,6 +18,7 @@ from mem0g._engine.effects import (
     Program,
     Query,
     Steps,
+    Vector,
     complete,
     drain,
     embed_unique,
@@ -28,12 +29,12 @@ from mem0g._engine.effects import (
 )
 from mem0g._engine.env import Env
 from mem0g._engine.messages import AddRequest, episode_specs
-from mem0g._engine.prepare import prepare_batch
+from mem0g._engine.prepare import PreparedBatch, prepare_batch
 from mem0g._engine.rows import py, record_to_fact
 from mem0g._engine.schema import ensure_schema
 from mem0g._engine.search import search_steps
 from mem0g._engine.vectors import VectorCache
-from mem0g._engine.write import WriteOutcome, write_steps
+from mem0g._engine.write import VectorsNeeded, WriteOutcome, needed_texts_steps, write_steps
 from mem0g._time import parse_instant, utcnow
 from mem0g.extraction.compose import extraction_messages, summary_messages
 from mem0g.extraction.mapping import map_extraction
@@ -96,15 +97,47 @@ def add_facts_program(
                 default_run_id=run_id,
                 default_metadata=defaults,
             )
-            vectors = yield from embed_unique(batch.texts_to_embed())
-            steps = functools.partial(
-                write_steps, user_id=owner, now=recorded_at, batch=batch, vectors=vectors
+            steps = functools.partial(write_steps, user_id=owner, now=recorded_at, batch=batch)
+            outcome = yield from _embed_and_write(
+                steps, user_id=owner, batch=batch, vectors={}, now=recorded_at, what="writing facts"
             )
-            outcome = yield from write(steps, "writing facts")
             report.merge(outcome.report)
             if on_batch is not None:
                 on_batch(len(chunk))
     return report
+
+
+def _embed_and_write(
+    steps: Callable[..., Steps[WriteOutcome]],
+    *,
+    user_id: str,
+    batch: PreparedBatch | None,
+    vectors: dict[str, Vector],
+    now: datetime,
+    what: str,
+    look_first: bool = True,
+) -> Program[WriteOutcome]:
+    """Embed what the write of ``batch`` will create, then write. With ``look_first`` a read finds
+    that first (a batch of structured facts mostly restates facts and names entities already
+    stored); without, every text of the batch is embedded (an add's few facts: a read would cost
+    more than it saves). When the write finds something to create that was not embedded (a
+    concurrent writer changed the state after the read), it stops before committing anything
+    (``VectorsNeeded``) and runs again with those texts embedded; each round adds vectors, so it
+    ends."""
+    if batch is not None and batch.statements:
+        if look_first:
+            needed = yield from read(
+                lambda: needed_texts_steps(user_id, batch, now=now), "reading what to embed"
+            )
+        else:
+            needed = batch.texts_to_embed()
+        vectors.update((yield from embed_unique([t for t in needed if t not in vectors])))
+    while True:
+        try:
+            outcome: WriteOutcome = yield from write(functools.partial(steps, vectors=vectors), what)
+            return outcome
+        except VectorsNeeded as need:
+            vectors.update((yield from embed_unique([t for t in need.texts if t not in vectors])))
 
 
 def add_program(env: Env, request: AddRequest) -> Program[AddResult]:
@@ -181,16 +214,22 @@ def add_program(env: Env, request: AddRequest) -> Program[AddResult]:
         batch = prepare_batch(
             mapped.facts, user_id=user_id, now=recorded_at, cardinality_overrides=settings.cardinality
         )
-        vectors.update((yield from embed_unique([t for t in batch.texts_to_embed() if t not in vectors])))
     steps = functools.partial(
         write_episodes,
         now=recorded_at,
         batch=batch,
-        vectors=vectors,
         invalidations=mapped.invalidations,
         extra_props={"prompt_version": result.prompt_version},
     )
-    outcome = yield from write(steps, "writing the extracted facts")
+    outcome = yield from _embed_and_write(
+        steps,
+        user_id=user_id,
+        batch=batch,
+        vectors=vectors,
+        now=recorded_at,
+        what="writing the extracted facts",
+        look_first=False,
+    )
     _fill_result(result, outcome, warnings=mapped.warnings)
     yield from _summary_when_due(env, request, outcome)
     result.results = yield from read(lambda: events_steps(user_id, outcome))

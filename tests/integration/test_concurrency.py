@@ -46,6 +46,8 @@ from typing import Any
 import pytest
 
 from mem0g import Memory
+from mem0g._engine.args import to_fact
+from mem0g._engine.prepare import prepare_batch
 from mem0g.config import load_settings
 from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.models import FactRecord
@@ -286,6 +288,13 @@ def test_concurrent_writers_many_rounds(
                     sequential.add_facts(shuffled[:size], user_id=solo, now="2025-01-01")
                     shuffled = shuffled[size:]
 
+            # A write embeds only what it creates, and which spelling creates an entity depends on
+            # the order: every text the writers' batches could embed is in the memo first.
+            for user in users:
+                for batches in plans[user]:
+                    for batch in batches:
+                        facts = [to_fact(f) for f in batch]
+                        memo.embed(prepare_batch(facts, user_id=user, now=YEAR).texts_to_embed())
             misses = memo.misses
             jobs = [(user, batches) for user in users for batches in plans[user]]
             rng.shuffle(jobs)  # writers of different users interleave on the barrier

@@ -454,13 +454,14 @@ class Runner:
         """Query names in the order they ran (optionally of one kind of transaction)."""
         return [c.name for c in self.calls if tx is None or c.tx == tx]
 
-    def params(self, name: str) -> list[dict[str, Any]]:
-        """The params of every call of ``name``, in order."""
-        return [c.params for c in self.calls if c.name == name]
+    def params(self, name: str, tx: str | None = None) -> list[dict[str, Any]]:
+        """The params of every call of ``name`` (optionally in one kind of transaction), in order."""
+        return [c.params for c in self.calls if c.name == name and (tx is None or c.tx == tx)]
 
-    def one(self, name: str) -> dict[str, Any]:
-        """The params of the one call of ``name`` (fails unless it ran exactly once)."""
-        found = self.params(name)
+    def one(self, name: str, tx: str | None = None) -> dict[str, Any]:
+        """The params of the one call of ``name`` (optionally in one kind of transaction; fails
+        unless it ran exactly once there)."""
+        found = self.params(name, tx)
         assert len(found) == 1, f"{name} ran {len(found)} times: {self.names()}"
         return found[0]
 

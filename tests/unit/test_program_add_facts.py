@@ -59,7 +59,7 @@ def test_a_newer_value_of_a_cardinality_one_predicate_supersedes_the_stored_one(
     runner = Runner(write_script(stored=[stored], found=known("Sarah")))
     report = add(ops, runner, [sarah("Shinjuku", valid_from="2025-04-24", source="chat-2")])
 
-    assert runner.one("facts_for_groups")["groups"] == [
+    assert runner.one("facts_for_groups", tx="write")["groups"] == [
         {"subject_key": key("Sarah"), "predicate_key": "lives_in"}
     ]
     [row] = runner.one("facts_create")["rows"]
@@ -198,7 +198,7 @@ def test_two_moves_in_one_batch_chain_in_order(ops: Operations[Any]) -> None:
         [sarah("Shibuya", valid_from="2025-01-01"), sarah("Shinjuku", valid_from="2025-04-24")],
     )
     first, second = (r["props"] for r in runner.one("facts_create")["rows"])
-    assert runner.names().count("facts_for_groups") == 1
+    assert runner.names("write").count("facts_for_groups") == 1
     assert (first["status"], first["valid_until"], first["superseded_by"]) == (
         "superseded",
         utc(2025, 4, 24),
@@ -219,7 +219,7 @@ def test_only_the_groups_of_the_batch_are_loaded(ops: Operations[Any]) -> None:
             {"subject": "Tom", "predicate": "likes", "object": "tea"},
         ],
     )
-    groups = runner.one("facts_for_groups")["groups"]
+    groups = runner.one("facts_for_groups", tx="write")["groups"]
     assert groups == sorted(
         [
             {"subject_key": key("Sarah"), "predicate_key": "lives_in"},
@@ -236,7 +236,11 @@ def test_only_the_groups_of_the_batch_are_loaded(ops: Operations[Any]) -> None:
 def test_the_write_transaction_runs_its_queries_in_order(ops: Operations[Any]) -> None:
     runner = Runner(write_script())
     add(ops, runner, [sarah("Shibuya")])
+    # First a read of what the batch would create (to embed only that), then the write.
     assert runner.names() == [
+        "entities_lookup",
+        "entities_lookup_alias",
+        "facts_for_groups",
         "tenant_lock",
         "entities_lookup",
         "entities_lookup_alias",
@@ -245,7 +249,8 @@ def test_the_write_transaction_runs_its_queries_in_order(ops: Operations[Any]) -
         "facts_create",
         "tenant_counts",
     ]
-    [tx] = runner.transactions
+    first, tx = runner.transactions
+    assert (first.tx, first.what) == ("read", "reading what to embed")
     assert (tx.tx, tx.what) == ("write", "writing facts")
     assert runner.one("tenant_lock") == {"user_id": USER, "tenant": tenant_token(USER), "now": NOW}
 
@@ -253,8 +258,9 @@ def test_the_write_transaction_runs_its_queries_in_order(ops: Operations[Any]) -
 def test_known_entities_keep_their_vector_and_new_ones_ship_theirs(ops: Operations[Any]) -> None:
     runner = Runner(write_script(found=known("Sarah")))
     add(ops, runner, [sarah("Shinjuku", subject_type="person", object_type="district")])
-    assert runner.one("entities_lookup")["keys"] == sorted([key("Sarah"), key("Shinjuku")])
-    assert runner.one("entities_lookup_alias")["keys"] == [key("Shinjuku")]  # only the unmatched
+    assert runner.one("entities_lookup", tx="write")["keys"] == sorted([key("Sarah"), key("Shinjuku")])
+    # only the unmatched
+    assert runner.one("entities_lookup_alias", tx="write")["keys"] == [key("Shinjuku")]
     rows = {r["name"]: r for r in runner.one("entities_merge")["rows"]}
     assert rows["Sarah"]["embedding"] is None and rows["Sarah"]["labels"] == ["Person"]
     assert rows["Shinjuku"]["embedding"] == VEC.vector("Shinjuku") and rows["Shinjuku"]["labels"] == [
@@ -274,7 +280,7 @@ def test_a_name_found_as_an_alias_resolves_to_the_stored_entity(ops: Operations[
     add(ops, runner, [{"subject": "Sally", "predicate": "lives_in", "object": "Shibuya"}])
     [entity] = [r for r in runner.one("entities_merge")["rows"] if r["name"] == "Sally"]
     assert entity["name_key"] == key("Sarah") and entity["embedding"] is None
-    assert runner.one("facts_for_groups")["groups"] == [
+    assert runner.one("facts_for_groups", tx="write")["groups"] == [
         {"subject_key": key("Sarah"), "predicate_key": "lives_in"}
     ]
     [row] = runner.one("facts_create")["rows"]
@@ -304,7 +310,40 @@ def test_each_distinct_text_is_embedded_once_per_batch(ops: Operations[Any]) -> 
     assert runner.embedded == [
         ("Sarah lives in Shibuya", "Sarah likes ramen", "Sarah", "Shibuya", "ramen"),
     ]
-    assert runner.kinds() == ["embed", "write"]
+    assert runner.kinds() == ["read", "embed", "write"]
+
+
+def test_only_what_the_write_creates_is_embedded(ops: Operations[Any]) -> None:
+    """A known entity keeps its vector and a restated fact creates nothing: neither is embedded."""
+    stored = stored_row("F1", "Sarah", "lives_in", "Shibuya", valid_from=utc(2025, 1, 1))
+    runner = Runner(write_script(stored=[stored], found=known("Sarah", "Shibuya")))
+    add(ops, runner, [sarah("Shibuya", valid_from="2025-01-01"), sarah("ramen", "likes")])
+    assert runner.embedded == [("Sarah likes ramen", "ramen")]
+    [row] = runner.one("facts_create")["rows"]
+    assert row["props"]["embedding"] == VEC.vector("Sarah likes ramen")
+
+
+def test_a_write_that_finds_more_to_create_than_its_read_embeds_it_and_runs_again(
+    ops: Operations[Any],
+) -> None:
+    """Between the read of what to embed and the write, another writer removed Shibuya (a forget):
+    the write stops before committing, the name is embedded, and the write runs again."""
+    seen = {"lookups": 0}
+
+    def lookup(params: dict[str, Any]) -> list[dict[str, Any]]:
+        seen["lookups"] += 1
+        keys = {key("Sarah")} if seen["lookups"] > 1 else {key("Sarah"), key("Shibuya")}
+        return [{"key": k, "name_key": k, "id": f"id-{k}", "type": None} for k in params["keys"] if k in keys]
+
+    runner = Runner(write_script(found=known("Sarah"))).script("entities_lookup", lookup)
+    report = add(ops, runner, [sarah("Shibuya")])
+    assert runner.kinds() == ["read", "embed", "write", "embed", "write"]
+    assert runner.embedded == [("Sarah lives in Shibuya",), ("Shibuya",)]
+    merged = runner.params("entities_merge")
+    assert len(merged) == 1  # the first write stopped before merging anything
+    shibuya = next(r for r in merged[0]["rows"] if r["name"] == "Shibuya")
+    assert shibuya["embedding"] == VEC.vector("Shibuya")
+    assert len(report.added) == 1
 
 
 def test_a_sentence_that_omits_the_triple_embeds_both_and_keeps_the_triple(ops: Operations[Any]) -> None:
@@ -344,8 +383,8 @@ def test_one_write_per_batch_of_batch_size_facts_and_on_batch_after_each() -> No
     seen: list[tuple[int, int]] = []
     facts = [sarah(f"place-{i}", "visited") for i in range(5)]
     report = add(ops, runner, facts, on_batch=lambda n: seen.append((n, len(runner.transactions))))
-    assert [t.what for t in runner.transactions] == ["writing facts"] * 3
-    assert seen == [(2, 1), (2, 2), (1, 3)]  # called once each batch is written
+    assert [t.what for t in runner.transactions] == ["reading what to embed", "writing facts"] * 3
+    assert seen == [(2, 2), (2, 4), (1, 6)]  # called once each batch is written
     assert report.facts_in == 5 and len(report.added) == 5
     assert [len(p["rows"]) for p in runner.params("facts_create")] == [2, 2, 1]
 
@@ -374,7 +413,8 @@ def test_batches_are_per_user_and_at_most_batch_size(owners: list[str], size: in
     ]
     report = runner.run(ops.add_facts(facts, on_batch=batches.append, now=NOW))
     per_user = {u: owners.count(u) for u in dict.fromkeys(owners)}
-    assert len(runner.transactions) == sum(math.ceil(n / size) for n in per_user.values())
+    writes = [tx for tx in runner.transactions if tx.tx == "write"]
+    assert len(writes) == sum(math.ceil(n / size) for n in per_user.values())
     assert all(1 <= n <= size for n in batches) and sum(batches) == len(owners) == report.facts_in
     locks = [p["user_id"] for p in runner.params("tenant_lock")]
     assert list(dict.fromkeys(locks)) == list(per_user)  # one user's batches, then the next user's
@@ -435,6 +475,6 @@ def test_the_first_call_of_a_door_creates_the_schema_first() -> None:
     env = make_env(schema_ready=False)
     runner = Runner({**write_script(), **SCHEMA_SCRIPT})
     add(Operations(env), runner, [sarah("Shibuya")])
-    assert runner.kinds() == ["model_info", "autocommit", "embed", "write"]
+    assert runner.kinds() == ["model_info", "autocommit", "read", "embed", "write"]
     assert runner.one("schema") == {"dimensions": VEC.dimensions}
     assert env.state.schema_ready
