@@ -7,24 +7,42 @@
 // entity (null for an entity the query named). `sibling` marks a fact with the via fact's predicate
 // and the entity in the same role (another employee of the same company): it restates the path
 // for someone else rather than continuing it.
+// Each entity gives at most $out_cap facts it is the subject of and $in_cap facts pointing at it:
+// a hub (a city, a company, a food many people like) has thousands of incoming facts, and reading
+// them all made a hop cost tens of milliseconds at 100k facts. The LIMITs stop the walk early, in
+// the store's order, which in Neo4j's record format is newest relationship first.
 // One row per frontier entity, with parallel lists: a row per fact cost more in the Python driver.
-// Parameters: as search_facts_candidates, plus $frontier (list of maps) and $seen (fact ids)
+// Parameters: as search_facts_candidates, plus $frontier (list of maps), $seen (fact ids),
+//             $out_cap and $in_cap (facts per entity and direction)
 UNWIND $frontier AS fr
 MATCH (e:Entity {id: fr.entity})
 USING INDEX e:Entity(id)
 WHERE e.user_id = $user_id
 OPTIONAL MATCH ()-[via:FACT {id: fr.via}]->()
 USING INDEX via:FACT(id)
-WITH e, via
-MATCH (e)-[f:FACT]-(other:Entity)
-WHERE f.user_id = $user_id AND NOT f.id IN $seen
-  AND ($include_history
-       OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
-       OR ($as_of IS NOT NULL AND (f.valid_from IS NULL OR f.valid_from <= $as_of)
-           AND (f.valid_until IS NULL OR f.valid_until > $as_of)))
-  AND ($agent_id IS NULL OR f.agent_id = $agent_id)
-  AND ($run_id IS NULL OR f.run_id = $run_id)
-  AND all(grp IN $metadata_groups WHERE any(pair IN grp WHERE pair IN f.metadata_pairs))
+CALL (e) {
+  MATCH (e)-[f:FACT]->(other:Entity)
+  WHERE f.user_id = $user_id AND NOT f.id IN $seen
+    AND ($include_history
+         OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
+         OR ($as_of IS NOT NULL AND (f.valid_from IS NULL OR f.valid_from <= $as_of)
+             AND (f.valid_until IS NULL OR f.valid_until > $as_of)))
+    AND ($agent_id IS NULL OR f.agent_id = $agent_id)
+    AND ($run_id IS NULL OR f.run_id = $run_id)
+    AND all(grp IN $metadata_groups WHERE any(pair IN grp WHERE pair IN f.metadata_pairs))
+  RETURN f, other LIMIT $out_cap
+  UNION ALL
+  MATCH (e)<-[f:FACT]-(other:Entity)
+  WHERE f.user_id = $user_id AND NOT f.id IN $seen
+    AND ($include_history
+         OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
+         OR ($as_of IS NOT NULL AND (f.valid_from IS NULL OR f.valid_from <= $as_of)
+             AND (f.valid_until IS NULL OR f.valid_until > $as_of)))
+    AND ($agent_id IS NULL OR f.agent_id = $agent_id)
+    AND ($run_id IS NULL OR f.run_id = $run_id)
+    AND all(grp IN $metadata_groups WHERE any(pair IN grp WHERE pair IN f.metadata_pairs))
+  RETURN f, other LIMIT $in_cap
+}
 WITH e, f, other,
      via IS NOT NULL AND f.predicate = via.predicate AND (startNode(f) = e) = (startNode(via) = e) AS sibling
 RETURN e.id AS via, collect(f.id) AS ids, collect(other.id) AS reached, collect(sibling) AS siblings

@@ -56,6 +56,12 @@ _LEADERS = 2
 # the 5 strongest bridges, 0.920, losing 1 "current" and 3 "history" questions; a share for every
 # frontier entity, 0.927, losing 1 and 6, with twice the rows at each hop.
 _SHARED_BRIDGES = 5
+# Facts read around each frontier entity per hop, as its subject and as its object (search_expand),
+# at least these many and 4 and 20 times the limit: an entity's own facts are few (a person in the
+# 100k world has about 70), but a hub gathers thousands of incoming ones (536 people liking one
+# food), which made a hop return up to 7,000 rows. The facts most like the query are direct vector
+# entries anyway; the cap only bounds what expansion adds around hubs.
+_OUT_CAP, _IN_CAP = 200, 40
 
 
 def lucene_query(text: str, *, tenant: str, fields: tuple[str, ...]) -> str | None:
@@ -341,6 +347,8 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
                     for entity_id, front in frontier.items()
                 ],
                 "seen": [fid for fid, r in reach.items() if r.hops > 0],
+                "out_cap": max(_OUT_CAP, 20 * params.limit),
+                "in_cap": max(_IN_CAP, 4 * params.limit),
             },
         )
         neighbours = [

@@ -222,6 +222,8 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
         **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
         "frontier": frontier,
         "seen": [],
+        "out_cap": 100,
+        "in_cap": 100,
     }
 
     def around(**changes: object) -> dict[str, dict[str, bool]]:
@@ -271,3 +273,37 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
     both = expand(1)
     assert len(both) == 2 and hq in both and via not in both
     assert expand(0, share=False) == []
+
+
+def test_search_expand_reads_at_most_the_caps_around_each_entity_and_direction(
+    memory: Memory, user: str
+) -> None:
+    """A hub: 30 people like ramen (incoming), ramen has 3 facts of its own (outgoing). The caps bound
+    each direction; what is returned is always a subset of what holds there."""
+    likes = [{"subject": f"Person {i}", "predicate": "likes", "object": "ramen"} for i in range(30)]
+    own = [{"subject": "ramen", "predicate": "comes_from", "object": c} for c in ("Japan", "China", "Korea")]
+    memory.add_facts(likes + own, user_id=user)
+    by_text = {f.fact: f for f in memory.get_all(user_id=user)}
+    incoming = {by_text[f"Person {i} likes ramen"].id for i in range(30)}
+    outgoing = {by_text[f"ramen comes from {c}"].id for c in ("Japan", "China", "Korea")}
+    rows, _, _ = memory.store.driver.execute_query(
+        query("facts_embeddings"), {"user_id": user, "ids": [next(iter(outgoing))]}
+    )
+    ramen = rows[0]["subjects"][0]
+    params = {
+        "user_id": user,
+        **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
+        "frontier": [{"entity": ramen, "via": None, "path_sim": None, "share": 0}],
+        "seen": [],
+    }
+
+    def around(out_cap: int, in_cap: int) -> set[str]:
+        found, _, _ = memory.store.driver.execute_query(
+            query("search_expand"), {**params, "out_cap": out_cap, "in_cap": in_cap}
+        )
+        [row] = found
+        return set(row["ids"])
+
+    assert around(100, 100) == incoming | outgoing
+    capped = around(2, 7)
+    assert len(capped & outgoing) == 2 and len(capped & incoming) == 7 and capped <= incoming | outgoing

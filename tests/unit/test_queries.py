@@ -112,18 +112,25 @@ _FILTER_START = "AND ($include_history"
 _FILTER_END = "pair IN f.metadata_pairs))"
 
 
-def _fact_filter(name: str) -> str:
-    text = query(name)
-    start = text.index(_FILTER_START)
-    return " ".join(text[start : text.index(_FILTER_END, start) + len(_FILTER_END)].split())
+def _fact_filters(name: str) -> list[str]:
+    """Every occurrence of the filter in a query (search_expand has one per direction)."""
+    text, found, start = query(name), [], 0
+    while (start := text.find(_FILTER_START, start)) >= 0:
+        end = text.index(_FILTER_END, start) + len(_FILTER_END)
+        found.append(" ".join(text[start:end].split()))
+        start = end
+    return found
 
 
 def test_the_fact_filter_is_the_same_in_every_search_query() -> None:
     users = [n for n in query_names() if "$include_history" in query(n)]
     assert len(users) >= 4, users
-    filters = {name: _fact_filter(name) for name in users}
-    reference = filters["search_facts_candidates"]
-    assert all(f == reference for f in filters.values()), {n: f for n, f in filters.items() if f != reference}
+    filters = {name: _fact_filters(name) for name in users}
+    assert len(filters["search_expand"]) == 2
+    [reference] = filters["search_facts_candidates"]
+    assert all(f == reference for fs in filters.values() for f in fs), {
+        n: fs for n, fs in filters.items() if any(f != reference for f in fs)
+    }
 
 
 # A MATCH that finds an item by its id or its (user_id, name_key) key, e.g. `(e:Entity {id: x})`
