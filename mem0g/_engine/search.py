@@ -148,7 +148,7 @@ def _exact_entries(
         rows = yield Query(_ENTRY_QUERIES[kind][0], {n: v for n, v in params.items() if n != "vector"})
         ids = list(rows[0]["ids"]) if rows else []
     yield from cached(kind, ids, user_id=params["user_id"], cache=cache)
-    return top_k(cache.cosines(ids, vector), k)
+    return top_k(cache.cosines(ids, vector, pool=True), k)
 
 
 def vector_entries(

@@ -27,6 +27,9 @@ _Vector = np.ndarray[Any, np.dtype[np.float32]]
 Ends = tuple[str, str]
 # What one entry costs beyond its vector (two id strings, the tuple, the dict slot), roughly.
 _OVERHEAD = 200
+# A search's pool (an id list at least _MATRIX_MIN long) keeps its stacked matrix: the last
+# _MATRICES of them, each at most a _MATRICES-th of _MATRIX_BYTES.
+_MATRIX_MIN, _MATRICES, _MATRIX_BYTES = 64, 4, 32 * 1024 * 1024
 
 
 class _Entry:
@@ -48,6 +51,10 @@ class VectorCache:
         self._vectors: OrderedDict[str, _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # The last few stacked matrices of large id lists: a user's pool repeats from one search
+        # to the next, and stacking 737 vectors cost more than the product. A vector never
+        # changes for its id, so a matrix stays right until clear().
+        self._matrices: OrderedDict[tuple[str, ...], np.ndarray[Any, np.dtype[np.float64]]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -85,7 +92,23 @@ class VectorCache:
     def clear(self) -> None:
         with self._lock:
             self._vectors.clear()
+            self._matrices.clear()
             self._bytes = 0
+
+    def _matrix(self, key: tuple[str, ...]) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+        with self._lock:
+            matrix = self._matrices.get(key)
+            if matrix is not None:
+                self._matrices.move_to_end(key)
+            return matrix
+
+    def _keep_matrix(self, key: tuple[str, ...], matrix: np.ndarray[Any, np.dtype[np.float64]]) -> None:
+        if matrix.nbytes > _MATRIX_BYTES // _MATRICES:
+            return
+        with self._lock:
+            self._matrices[key] = matrix
+            while len(self._matrices) > _MATRICES:
+                self._matrices.popitem(last=False)
 
 
 class VectorLease:
@@ -117,18 +140,25 @@ class VectorLease:
         self._held.update(rows)
         self._cache._put_many(rows)
 
-    def cosines(self, ids: Sequence[str], vector: Sequence[float]) -> dict[str, float]:
+    def cosines(self, ids: Sequence[str], vector: Sequence[float], *, pool: bool = False) -> dict[str, float]:
         """Cosine of ``vector`` with each held id's vector (ids not held are left out; an empty or
-        wrong-length stored vector scores 0)."""
+        wrong-length stored vector scores 0). A ``pool`` (a user's candidates, asked again by the
+        next search) keeps its stacked matrix in the cache."""
         query = _unit(vector).astype(np.float64)
         found = [key for key in dict.fromkeys(ids) if key in self._held]
         if not found:
             return {}
-        zero = np.zeros(query.shape, dtype=np.float32)
-        rows = [self._held[key].vector for key in found]
-        matrix = np.stack([row if row.shape == query.shape else zero for row in rows])
-        scores = matrix.astype(np.float64) @ query
-        return dict(zip(found, (float(x) for x in scores), strict=True))
+        key = tuple(found)
+        remember = pool and len(found) >= _MATRIX_MIN
+        matrix = self._cache._matrix(key) if remember else None
+        if matrix is None or matrix.shape[1] != query.shape[0]:
+            zero = np.zeros(query.shape, dtype=np.float32)
+            rows = [self._held[key].vector for key in found]
+            matrix = np.stack([row if row.shape == query.shape else zero for row in rows]).astype(np.float64)
+            if remember:
+                self._cache._keep_matrix(key, matrix)
+        scores = matrix @ query
+        return dict(zip(found, scores.tolist(), strict=True))
 
     def cosines_to(self, ids: Sequence[str], other: str) -> dict[str, float]:
         """Cosine of each held id's vector with ``other``'s (empty when ``other`` is not held)."""

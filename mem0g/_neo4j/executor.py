@@ -68,6 +68,7 @@ async def async_rows_of(result: neo4j.AsyncResult) -> Rows:
 
 
 _NUMBERS = (float, int)
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def _plain(value: Any) -> Any:
@@ -75,6 +76,9 @@ def _plain(value: Any) -> Any:
     if kind is list:
         # A list that starts with a number is a vector (Cypher lists here are homogeneous): as is.
         if not value or type(value[0]) in _NUMBERS:
+            return value
+        # So is a list of strings and other scalars (ids, a fact's fields): one type check each.
+        if all(type(v) in _SCALARS for v in value):
             return value
         return [_plain(v) for v in value]
     if kind is dict:

@@ -14,6 +14,8 @@ from mem0g.embeddings._sentence import DEFAULT_MODEL, bundled_path
 def test_plain_keeps_vectors_as_they_are_and_converts_nested_values() -> None:
     vector = [0.5, -0.25, 1.0]
     assert _plain(vector) is vector  # not copied item by item
+    ids = ["a", "b", None, 3]
+    assert _plain(ids) is ids  # nor is a list of strings and other scalars
     row = {"ids": ["a", "b"], "facts": [["a", "current", 12, None]], "f": {"metadata": {"k": [1, 2]}}}
     assert _plain(row) == row
     assert _plain([]) == [] and _plain(None) is None and _plain("x") == "x"
