@@ -44,15 +44,19 @@ def test_a_pool_scores_the_same_from_its_kept_matrix_and_after_clear() -> None:
     ids = [f"P{i}" for i in range(100)]
     cache.lease().put(ids, [unit(i) for i in range(100)])
     expected = {i: float(np.dot(unit(n), unit(7))) for n, i in enumerate(ids)}
+    def search(order: list[str], query: list[float]) -> dict[str, float]:
+        lease = cache.lease()
+        assert lease.missing(order) == []  # as a search takes what the cache holds
+        return lease.cosines(order, query, pool=True)
+
     for _ in range(2):  # the second search takes the kept matrix
-        got = cache.lease().cosines(ids, unit(7), pool=True)
-        assert got == pytest.approx(expected, abs=1e-6)
+        assert search(ids, unit(7)) == pytest.approx(expected, abs=1e-6)
     assert len(cache._matrices) == 1
-    assert cache.lease().cosines(ids[::-1], unit(8), pool=True) == pytest.approx(
+    assert search(ids[::-1], unit(8)) == pytest.approx(
         {i: float(np.dot(unit(n), unit(8))) for n, i in enumerate(ids)}, abs=1e-6
     )
     cache.clear()
-    assert len(cache._matrices) == 0 and cache.lease().cosines(ids, unit(7), pool=True) == {}
+    assert len(cache._matrices) == 0 and cache.lease().missing(ids) == ids
 
 
 def test_a_null_or_wrong_length_vector_scores_zero_and_an_unknown_id_is_left_out() -> None:
