@@ -10,6 +10,6 @@ SET other.supersedes = [x IN coalesce(other.supersedes, []) WHERE x <> $id],
     other.superseded_by = CASE other.superseded_by WHEN $id THEN null ELSE other.superseded_by END
 WITH DISTINCT f
 MATCH (t:Tenant {user_id: $user_id})
-SET t.fact_count = t.fact_count - 1
+SET t.fact_count = t.fact_count - 1, t.version = randomUUID()
 DELETE f
 RETURN count(*) AS deleted

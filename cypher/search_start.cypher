@@ -1,8 +1,9 @@
 // name: search_start
 // The first step of a search, in one round trip: the user's counters and the database totals
-// (which decide between the exact path and the vector index), the pools of the exact path when
-// the user is small enough for it (at most $exact_max facts; entities likewise), and the keyword
-// entry points (Lucene over fact sentences and entity names, restricted to the user's tenant
+// (which decide between the exact path and the vector index), the version of the user's data
+// (what the search may reuse of earlier reads, mem0g._engine.factcache), the pools of the exact
+// path when the user is small enough for it (at most $exact_max facts; entities likewise), and
+// the keyword entry points (Lucene over fact sentences and entity names, restricted to the user's tenant
 // token inside Lucene so other users cannot crowd the user out, and again exactly by user_id).
 // The exact path ranks the pools by cosine in mem0g, with the stored embeddings it keeps by id
 // (reading each fact's 384 floats here cost about 20 us a fact and was most of a small user's search).
@@ -14,7 +15,7 @@ OPTIONAL MATCH (t:Tenant {user_id: $user_id})
 CALL () { MATCH ()-[f:FACT]->() RETURN count(f) AS total_facts }
 CALL () { MATCH (e:Entity) RETURN count(e) AS total_entities }
 WITH coalesce(t.fact_count, 0) AS user_facts, coalesce(t.entity_count, 0) AS user_entities,
-     total_facts, total_entities
+     t.version AS version, total_facts, total_entities
 CALL (user_facts) {
   // An empty UNWIND runs no index seek at all (a WHERE on user_facts was checked per fact).
   UNWIND CASE WHEN 0 < user_facts <= $exact_max THEN [$user_id] ELSE [] END AS small_user
@@ -58,7 +59,7 @@ CALL (user_facts) {
   WITH e, score ORDER BY score DESC, e.id LIMIT $k
   RETURN collect(e.id) AS entity_keywords
 }
-RETURN user_facts, user_entities, total_facts, total_entities,
+RETURN user_facts, user_entities, total_facts, total_entities, version,
        CASE WHEN 0 < user_facts <= $exact_max THEN fact_pool END AS fact_pool,
        CASE WHEN user_facts > 0 AND user_entities <= $exact_max THEN entity_pool END AS entity_pool,
        fact_keywords, entity_keywords

@@ -28,6 +28,7 @@ from mem0g._engine.effects import (
     write,
 )
 from mem0g._engine.env import Env
+from mem0g._engine.factcache import FactCache
 from mem0g._engine.messages import AddRequest, episode_specs
 from mem0g._engine.prepare import PreparedBatch, prepare_batch
 from mem0g._engine.rows import py, record_to_fact
@@ -182,6 +183,7 @@ def add_program(env: Env, request: AddRequest) -> Program[AddResult]:
             candidates=settings.candidate_facts,
             exact_max_facts=settings.exact_search_max_facts,
             cache=env.state.vectors,
+            facts=env.state.facts,
         ),
         "reading the conversation context",
     )
@@ -335,6 +337,7 @@ def context_steps(
     candidates: int,
     exact_max_facts: int,
     cache: VectorCache,
+    facts: FactCache | None = None,
 ) -> Steps[Context]:
     """One read transaction: the thread's summary and last messages, and the current facts most
     related to the new messages (found without an LLM: similarity, keywords and one hop)."""
@@ -354,7 +357,7 @@ def context_steps(
             token_budget=10**9,
             exact_max_facts=exact_max_facts,
         )
-        found = yield from search_steps(params, vector, cache)
+        found = yield from search_steps(params, vector, cache, facts)
         context.candidates = list(found.results)
     return context
 

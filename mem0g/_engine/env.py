@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from mem0g._engine.factcache import FactCache
 from mem0g._engine.vectors import DEFAULT_CACHE_BYTES, VectorCache
 from mem0g.config import Settings
 from mem0g.extraction.prompts import PromptTemplate
@@ -21,6 +22,8 @@ class State:
         self.lock = threading.Lock()
         #: stored embeddings by id, for scoring searches (see vectors.py)
         self.vectors = VectorCache(max_bytes=vector_cache_bytes)
+        #: what searches read of each user's facts, while the user's data is unchanged (factcache.py)
+        self.facts = FactCache()
         self.usage = LLMUsage()
         self.schema_ready = False
         #: vector search filters by user inside the indexes (Neo4j >= 2026.02; set with the schema)

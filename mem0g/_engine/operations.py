@@ -285,8 +285,8 @@ class Operations(Generic[H]):
         yield from ensure_schema(self.env)
         params = replace(params, vector_in_index=self.env.state.vector_in_index)
         [vector] = yield from embed([query])
-        cache = self.env.state.vectors
-        result: SearchResult = yield from read(lambda: search_steps(params, vector, cache), "a search")
+        cache, facts = self.env.state.vectors, self.env.state.facts
+        result: SearchResult = yield from read(lambda: search_steps(params, vector, cache, facts), "a search")
         return result
 
     def search_episodes(

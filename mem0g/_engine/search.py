@@ -19,6 +19,7 @@ from typing import Any
 from mem0g._engine.args import SearchParams
 from mem0g._engine.effects import Query, Steps
 from mem0g._engine.expansion import Frontier, Neighbour, choose
+from mem0g._engine.factcache import FactCache
 from mem0g._engine.prepare import tenant_token
 from mem0g._engine.profile import vector_query
 from mem0g._engine.ranking import (
@@ -111,6 +112,10 @@ class _Front:
 
 # The exact and the index query of each kind of entry point. For facts and entities the exact
 # query gives the pool of candidates, ranked here with the cached embeddings (see vectors.py).
+# Where a search without a door's cache (a caller passing none) keeps what it reads: nothing is
+# kept, since every view it gives is new and empty (no version).
+_NO_CACHE = FactCache(max_facts=0)
+
 _ENTRY_QUERIES = {
     "facts": ("search_facts_candidates", "search_facts_vector"),
     "entities": ("search_entities_candidates", "search_entities_vector"),
@@ -231,9 +236,12 @@ def _step(record: dict[str, Any]) -> PathStep:
     return PathStep(id=f["id"], subject=record["subject"], predicate=f["predicate"], object=record["object"])
 
 
-def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) -> Steps[SearchResult]:
-    """The whole search as steps, in one read transaction; ``vector`` is the query's embedding and
-    ``cache`` the door's stored embeddings by id (read from Neo4j when missing)."""
+def search_steps(
+    params: SearchParams, vector: list[float], cache: VectorCache, facts: FactCache | None = None
+) -> Steps[SearchResult]:
+    """The whole search as steps, in one read transaction; ``vector`` is the query's embedding,
+    ``cache`` the door's stored embeddings by id (read from Neo4j when missing) and ``facts`` what
+    earlier searches read of the user's facts (reused while the user's data is unchanged)."""
     query, user_id = params.query, params.user_id
     held = cache.lease()
     k = params.limit
@@ -256,6 +264,8 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     stats = start_rows[0]
     if not stats["user_facts"]:
         return SearchResult()
+    keeper = _NO_CACHE if facts is None else facts  # (an empty cache is falsy: no `or` here)
+    held_facts = keeper.view(user_id, stats.get("version"))
 
     fact_vec = yield from vector_entries(
         "facts",
@@ -415,8 +425,11 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
             r.path = [fact_id]
 
     # What ranking needs of each reached fact; the full records only for the hits (below).
-    rank_rows = yield Query("facts_rank_fields", {"user_id": user_id, "ids": list(reach)})
-    fields = {row[0]: _RankFields(*row[1:]) for row in (rank_rows[0]["facts"] if rank_rows else [])}
+    unknown = [fid for fid in reach if fid not in held_facts.rank]
+    if unknown:
+        rank_rows = yield Query("facts_rank_fields", {"user_id": user_id, "ids": unknown})
+        keeper.put_rank(held_facts, rank_rows[0]["facts"] if rank_rows else [])
+    fields = {fid: _RankFields(*held_facts.rank[fid]) for fid in reach if fid in held_facts.rank}
     missing_sim = [fid for fid, r in reach.items() if math.isnan(r.similarity)]
     if missing_sim:
         yield from cached("facts", missing_sim, user_id=user_id, cache=held)
@@ -466,8 +479,11 @@ def search_steps(params: SearchParams, vector: list[float], cache: VectorCache) 
     ]
     top = [c for c, _ in ranked[: params.limit]]  # the cut keeps at most `limit`: read no more
     wanted = list(dict.fromkeys(step for c in top for step in [c.fact_id, *reach[c.fact_id].path]))
-    record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": wanted})
-    records = {row["f"]["id"]: row for row in record_rows}
+    unknown = [fid for fid in wanted if fid not in held_facts.records]
+    if unknown:
+        record_rows = yield Query("facts_by_ids", {"user_id": user_id, "ids": unknown})
+        keeper.put_records(held_facts, {row["f"]["id"]: row for row in record_rows})
+    records = {fid: held_facts.records[fid] for fid in wanted if fid in held_facts.records}
     hits = [
         record_to_fact(
             records[c.fact_id],

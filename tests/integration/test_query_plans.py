@@ -43,7 +43,9 @@ FLAGS = {"include_history", "current_only"}
 
 
 def _params(text: str, dims: int) -> dict[str, Any]:
-    names = set(re.findall(r"\$(\w+)", "\n".join(line for line in text.splitlines() if not line.startswith("//"))))
+    names = set(
+        re.findall(r"\$(\w+)", "\n".join(line for line in text.splitlines() if not line.startswith("//")))
+    )
     values: dict[str, Any] = {}
     for name in names:
         if name == "vector":

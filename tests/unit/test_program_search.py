@@ -160,6 +160,33 @@ def test_stored_embeddings_are_read_once_per_door(ops: Operations[Any]) -> None:
     assert [h.score for h in first.results] == [h.score for h in again.results]
 
 
+def test_facts_read_at_a_version_are_reused_until_the_version_changes(ops: Operations[Any]) -> None:
+    """search_start returns the version of the user's data (a new random one per write): while it
+    is the same, a search reuses the ranking fields and records earlier searches read."""
+    script = search_script(facts=[("F1", 0.9), ("F2", 0.8)], fact_keywords=["F5"])
+    version = {"now": "v1"}
+    start = script["search_start"]
+    script["search_start"] = lambda p: [{**start(p)[0], "version": version["now"]}]
+    runner = Runner(script)
+    first = run_search(ops, runner, hops=0, limit=2)
+    again = run_search(ops, runner, hops=0, limit=2)
+    assert runner.names().count("facts_rank_fields") == 1 and runner.names().count("facts_by_ids") == 1
+    assert first == again and ids(first) == ["F1", "F2"]
+    wider = run_search(ops, runner, hops=0, limit=3)  # one more hit: only its record is read
+    assert runner.params("facts_by_ids")[-1]["ids"] == ["F5"] and len(wider.results) == 3
+    version["now"] = "v2"  # a write happened
+    run_search(ops, runner, hops=0)
+    assert runner.names().count("facts_rank_fields") == 2 and runner.names().count("facts_by_ids") == 3
+    assert runner.params("facts_rank_fields")[-1]["ids"] == ["F1", "F2", "F5"]
+
+
+def test_without_a_version_nothing_is_reused(ops: Operations[Any]) -> None:
+    runner = Runner(search_script(facts=[("F1", 0.9)]))  # data written before versions existed
+    run_search(ops, runner, hops=0)
+    run_search(ops, runner, hops=0)
+    assert runner.names().count("facts_rank_fields") == 2 and runner.names().count("facts_by_ids") == 2
+
+
 def test_the_first_search_of_a_door_creates_the_schema() -> None:
     from scripted import SCHEMA_SCRIPT
 

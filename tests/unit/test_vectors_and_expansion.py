@@ -44,6 +44,7 @@ def test_a_pool_scores_the_same_from_its_kept_matrix_and_after_clear() -> None:
     ids = [f"P{i}" for i in range(100)]
     cache.lease().put(ids, [unit(i) for i in range(100)])
     expected = {i: float(np.dot(unit(n), unit(7))) for n, i in enumerate(ids)}
+
     def search(order: list[str], query: list[float]) -> dict[str, float]:
         lease = cache.lease()
         assert lease.missing(order) == []  # as a search takes what the cache holds
