@@ -115,6 +115,7 @@ class Door(Generic[H, C]):
     # -- the operations, published on both doors (``add`` is each door's: its handle type differs) -
 
     init = op(Operations.init)
+    warm_up = op(Operations.warm_up)
     add_facts = op(Operations.add_facts)
     flush = op(Operations.flush)
     delete = op(Operations.delete)

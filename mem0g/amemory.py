@@ -9,6 +9,7 @@ GIL). Neo4j and LLM calls are native asyncio: no thread wraps a sync client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable
 from types import TracebackType
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncDriver
 
+from mem0g import tracing
 from mem0g._background import AsyncBackgroundQueue, AsyncTaskHandle
 from mem0g._door import Door, async_op
 from mem0g._engine import effects as fx
@@ -60,6 +62,7 @@ class AsyncMemory(Door[AsyncTaskHandle[Any], AsyncLLMClient]):
         self._store = AsyncGraphStore(driver, database=settings.neo4j_database)
         embedder = embedder or make_embedder(settings)
         super().__init__(settings, embedder, llm=llm, summary_llm=summary_llm, observer=observer)
+        self._warming_server: asyncio.Task[None] | None = None
 
     @classmethod
     async def create(cls, *, settings: Settings | None = None, **kwargs: Any) -> AsyncMemory:
@@ -70,11 +73,22 @@ class AsyncMemory(Door[AsyncTaskHandle[Any], AsyncLLMClient]):
         settings = settings or load_settings(**{k: v for k, v in kwargs.items() if k not in parts})
         driver = await open_async_driver(settings)
         given = {k: v for k, v in kwargs.items() if k in parts}
-        return cls(driver=driver, settings=settings, owns_driver=True, **given)
+        memory = cls(driver=driver, settings=settings, owns_driver=True, **given)
+        if settings.warm_up:  # the server too, off the caller's path (see Operations.warm_up)
+            memory._warming_server = asyncio.create_task(memory._warm_server())
+        return memory
+
+    async def _warm_server(self) -> None:
+        # In a trace of its own that nobody sees (the task runs in a copy of the caller's context).
+        tracing.current.set(tracing.OperationTrace("warm_up"))
+        with contextlib.suppress(Exception):  # a real operation reports what is wrong
+            await self._run(self._ops.warm_up(), "warm_up")
 
     async def aclose(self) -> None:
         """Finish background work, then close the clients this instance opened."""
         try:
+            if self._warming_server is not None:
+                await self._warming_server
             await asyncio.to_thread(self._warmed)
             if self._background is not None:
                 await self._background.close()

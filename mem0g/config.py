@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         ge=0,
         description="up to this many facts (entities) a user is searched by exact cosine",
     )
+    warm_up: bool = Field(
+        default=True,
+        description="a new Memory prepares the server for searches in the background (schema, query plans)",
+    )
     vector_cache_mb: int = Field(
         # A 1k-fact user's facts and entities take about 1.5 MB (384 float32 each).
         default=128,

@@ -6,13 +6,16 @@ the programs they return, with the sync Neo4j driver, the embedder and the sync 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
 from neo4j import Driver
 
+from mem0g import tracing
 from mem0g._background import BackgroundQueue, TaskHandle
 from mem0g._door import Door, sync_op
 from mem0g._engine.effects import (
@@ -74,10 +77,24 @@ class Memory(Door[TaskHandle[Any], LLMClient]):
         self._store = GraphStore(self._driver, database=settings.neo4j_database)
         embedder = embedder or make_embedder(settings)
         super().__init__(settings, embedder, llm=llm, summary_llm=summary_llm, observer=observer)
+        # The server too, off the caller's path (see Operations.warm_up); close() waits for it.
+        self._warming_server: threading.Thread | None = None
+        if settings.warm_up:
+            self._warming_server = threading.Thread(target=self._warm_server, name="mem0g-warm-server")
+            self._warming_server.start()
+
+    def _warm_server(self) -> None:
+        # Traced into a trace of its own that nobody sees: the observer reports the caller's
+        # operations only, and this runs beside them.
+        tracing.current.set(tracing.OperationTrace("warm_up"))
+        with contextlib.suppress(Exception):  # a real operation reports what is wrong
+            self._run(self._ops.warm_up(), "warm_up")
 
     def close(self) -> None:
         """Finish background work (adds and summary refreshes), then close clients."""
         try:
+            if self._warming_server is not None:
+                self._warming_server.join()
             self._warmed()
             if self._background is not None:
                 self._background.close()

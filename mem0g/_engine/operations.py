@@ -46,6 +46,7 @@ from mem0g._engine.reads import (
 )
 from mem0g._engine.schema import VECTOR_INDEXES, ensure_schema, init_program, vector_index_dimensions_steps
 from mem0g._engine.search import episode_search_steps, search_steps
+from mem0g._engine.warm import warm_up_steps
 from mem0g._time import parse_instant, utcnow
 from mem0g.errors import ConfigError, NotFoundError
 from mem0g.models import (
@@ -86,6 +87,23 @@ class Operations(Generic[H]):
         indexes: the way out after changing embedding models (every user: indexes span the database).
         """
         return init_program(self.env, reindex=reindex)
+
+    def warm_up(self) -> Program[None]:
+        """Prepare the server for this door's first search: the schema in place, and every query of
+        a search run once (for a user who has nothing), so that Neo4j has planned them. A new
+        ``Memory`` does this in the background unless ``warm_up=False``."""
+        yield from ensure_schema(self.env)
+        _, dimensions = yield from model_info()
+        settings, state = self.env.settings, self.env.state
+        yield from read(
+            lambda: warm_up_steps(
+                now=utcnow(),
+                dimensions=dimensions,
+                in_index=state.vector_in_index,
+                exact_max=settings.exact_search_max_facts,
+            ),
+            "warming up",
+        )
 
     # -- writes -----------------------------------------------------------------------------------
 

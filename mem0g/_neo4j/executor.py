@@ -53,6 +53,15 @@ def _schema_error(q: Query, index: int, exc: ClientError) -> SchemaError:
     return SchemaError(f"could not apply schema statement {q.name}[{index}]: {exc.message}")
 
 
+#: What two processes creating the same index at once get from the second one, despite IF NOT
+#: EXISTS (seen with three doors initialising a new database together): the index is there.
+_ALREADY_THERE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
+def _already_there(q: Query, exc: ClientError) -> bool:
+    return q.name.startswith("schema") and exc.code == _ALREADY_THERE
+
+
 def rows_of(result: neo4j.Result) -> Rows:
     """A result's records as plain dicts, as ``Result.data()`` gives them, but without walking
     every number of a vector: ``data()`` checks each list item against the graph types and the
@@ -146,6 +155,8 @@ class GraphStore:
                     try:
                         rows = rows_of(s.run(text, dict(q.params)))
                     except ClientError as exc:
+                        if _already_there(q, exc):
+                            continue
                         if q.name == "schema":
                             raise _schema_error(q, index, exc) from exc
                         raise
@@ -217,6 +228,8 @@ class AsyncGraphStore:
                     try:
                         rows = await async_rows_of(await s.run(text, dict(q.params)))
                     except ClientError as exc:
+                        if _already_there(q, exc):
+                            continue
                         if q.name == "schema":
                             raise _schema_error(q, index, exc) from exc
                         raise

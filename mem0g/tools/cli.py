@@ -108,7 +108,8 @@ def _settings(**extra: Any) -> Settings:
 
 @contextmanager
 def _memory(**extra: Any) -> Iterator[Memory]:
-    with Memory(settings=_settings(**extra)) as memory:
+    # A command runs its operation at once: a background warm-up would only compete with it.
+    with Memory(settings=_settings(**{"warm_up": False, **extra})) as memory:
         yield memory
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import socket
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,9 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
+from mem0g import Memory
+from mem0g.config import load_settings
+from mem0g.embeddings import SentenceTransformerEmbedder
 from mem0g.errors import LocalNeo4jError
 from mem0g.tools import _provision
 from mem0g.tools.launcher import (
@@ -80,6 +84,40 @@ def test_start_gives_a_bolt_uri_that_answers(server: LocalNeo4j) -> None:
     state = json.loads(server.state_file.read_text())
     assert state["pid"] == status.pid
     assert {"bolt_port", "http_port", "version", "started_at"} <= state.keys()
+
+
+@pytest.mark.neo4j
+def test_doors_initialising_a_new_database_together_all_succeed(
+    server: LocalNeo4j, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Two processes starting on a new database at once (an MCP server and an ingest, say) both
+    create the schema: the second CREATE ... IF NOT EXISTS of an index can still fail with
+    EquivalentSchemaRuleAlreadyExists (it did here, every time, with three doors), which means the
+    index is there."""
+    status = _running(server)
+    doors = [
+        Memory(settings=load_settings(neo4j_uri=status.bolt_uri, warm_up=False), embedder=embedder)
+        for _ in range(3)
+    ]
+    errors: list[BaseException] = []
+
+    def init(door: Memory) -> None:
+        try:
+            door.init()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=init, args=(door,)) for door in doors]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert all(door.doctor()["ok"] for door in doors)
+    finally:
+        for door in doors:
+            door.close()
 
 
 @pytest.mark.neo4j

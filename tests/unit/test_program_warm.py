@@ -1,0 +1,47 @@
+"""``warm_up``: the schema, then every query of a search run once for a user nobody has, in both time
+modes, with the parameters the search itself sends (the scripted runner refuses a missing one)."""
+
+from __future__ import annotations
+
+import pytest
+from scripted import SCHEMA_SCRIPT, Runner, make_env
+
+from mem0g._engine.operations import Operations
+
+SEARCH_PATH = {
+    "search_start",
+    "search_facts_vector",
+    "search_expand",
+    "search_entities_vector",
+    "facts_embeddings",
+    "entities_embeddings",
+    "facts_rank_fields",
+    "facts_by_ids",
+}
+
+
+@pytest.mark.parametrize("in_index", [False, True])
+def test_warm_up_runs_each_search_query_in_one_read_for_a_user_with_nothing(in_index: bool) -> None:
+    env = make_env()
+    env.state.vector_in_index = in_index
+    runner = Runner({name: [] for name in SEARCH_PATH | {n + "_in_index" for n in SEARCH_PATH}})
+    runner.run(Operations(env).warm_up())
+    assert runner.kinds() == ["model_info", "read"] and runner.transactions[0].what == "warming up"
+    names = set(runner.names())
+    suffix = "_in_index" if in_index else ""
+    assert names == (SEARCH_PATH - {"search_facts_vector", "search_entities_vector"}) | {
+        "search_facts_vector" + suffix,
+        "search_entities_vector" + suffix,
+    }
+    users = {call.params["user_id"] for call in runner.calls}
+    assert len(users) == 1 and next(iter(users)).startswith("mem0g-warm-up-")
+    # Current and as of a date: a null and a DateTime $as_of are planned apart.
+    assert [p["as_of"] is None for p in runner.params("search_start")] == [True, False]
+
+
+def test_warm_up_sets_the_schema_up_first_on_a_new_door() -> None:
+    env = make_env(schema_ready=False)
+    runner: Runner = Runner({**{name: [] for name in SEARCH_PATH}, **SCHEMA_SCRIPT})
+    runner.run(Operations(env).warm_up())
+    assert runner.kinds()[:2] == ["model_info", "autocommit"] and env.state.schema_ready
+    assert runner.kinds()[-1] == "read"
