@@ -54,7 +54,9 @@ def load_seed(uri: str) -> None:
     from mem0g import Memory, load_settings
     from mem0g.tools.demo import example_facts_path
 
-    facts = [json.loads(line) for line in example_facts_path().read_text("utf-8").splitlines() if line.strip()]
+    facts = [
+        json.loads(line) for line in example_facts_path().read_text("utf-8").splitlines() if line.strip()
+    ]
     with Memory(settings=load_settings(neo4j_uri=uri)) as memory:
         memory.forget(USER)
         memory.add_facts(facts, user_id=USER, now="2025-05-04T00:00:00Z")
