@@ -84,8 +84,9 @@ class Settings(BaseSettings):
         description="a new Memory prepares the server for searches in the background (schema, query plans)",
     )
     vector_cache_mb: int = Field(
-        # A 1k-fact user's facts and entities take about 1.5 MB (384 float32 each).
-        default=128,
+        # A 1k-fact user's facts and entities take about 1.5 MB (384 float32 each); 256 MB hold a
+        # 100k-fact user's (170 MB), who thrashed 128 MB (2.4 reads of stored embeddings a search).
+        default=256,
         ge=0,
         description="megabytes of stored embeddings a Memory keeps to score searches (0: none kept)",
     )

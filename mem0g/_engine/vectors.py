@@ -20,7 +20,7 @@ import numpy as np
 
 __all__ = ["DEFAULT_CACHE_BYTES", "Ends", "VectorCache", "VectorLease", "top_k"]
 
-DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 _Vector = np.ndarray[Any, np.dtype[np.float32]]
 #: a fact's (subject id, object id): as fixed as its embedding
