@@ -27,6 +27,9 @@ from mem0g.embeddings import SentenceTransformerEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A door's background warm-up runs queries beside the test's own, which the tests that record
+# what a search ran would see: off here, on where a test asks for it (test_warm_up.py).
+os.environ.setdefault("MEM0G_WARM_UP", "false")
 
 
 @dataclass(frozen=True)

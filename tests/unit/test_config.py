@@ -20,6 +20,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "NEO4J_DATABASE",
         "MEM0G_HOPS",
         "MEM0G_CONFIG",
+        "MEM0G_WARM_UP",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -43,6 +44,13 @@ def test_file_then_env_then_arguments(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert (s.neo4j_uri, s.hops) == ("bolt://env:7687", 3)
     s = load_settings(neo4j_uri="bolt://arg:7687", hops=4)
     assert (s.neo4j_uri, s.hops) == ("bolt://arg:7687", 4)
+
+
+def test_warm_up_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().warm_up is True and load_settings().vector_cache_mb == 256
+    monkeypatch.setenv("MEM0G_WARM_UP", "false")
+    assert load_settings().warm_up is False
+    assert load_settings(warm_up=True).warm_up is True
 
 
 def test_explicit_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
