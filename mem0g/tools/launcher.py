@@ -199,12 +199,12 @@ class LocalNeo4j:
     def __init__(
         self,
         *,
-        home: Path | None = None,
+        home: Path | str | None = None,
         bolt_port: int | None = None,
         http_port: int | None = None,
         heap: str = "2g",
         pagecache: str = "2g",
-        cache_dir: Path | None = None,
+        cache_dir: Path | str | None = None,
         mvn: str | None = None,
         java: str | None = None,
         version: str | None = None,
@@ -222,8 +222,10 @@ class LocalNeo4j:
             if not _MEMORY_RE.match(size):
                 raise LocalNeo4jError(f"{name}={size!r} is not a memory size; use e.g. '512m' or '2g'")
         self.version = _check_version(version) if version is not None else default_version()
-        self.home = (home if home is not None else default_home(self.version)).expanduser().resolve()
-        self.cache_dir = (cache_dir if cache_dir is not None else default_cache_dir()).expanduser().resolve()
+        home = home if home is not None else default_home(self.version)
+        cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        self.home = Path(home).expanduser().resolve()
+        self.cache_dir = Path(cache_dir).expanduser().resolve()
         self.bolt_port = bolt_port
         self.http_port = http_port
         self.heap = heap
