@@ -258,6 +258,12 @@ def test_busy_requested_port_is_an_error_naming_the_port(tmp_path: Path, which: 
     assert not (tmp_path / "cache").exists()  # failed before any download
 
 
+def test_a_home_and_cache_may_be_given_as_strings(tmp_path: Path) -> None:
+    neo = LocalNeo4j(home=str(tmp_path / "home"), cache_dir=str(tmp_path / "cache"))
+    assert neo.home == (tmp_path / "home").resolve() and neo.cache_dir == (tmp_path / "cache").resolve()
+    assert not neo.status().running
+
+
 def test_status_of_a_fresh_home_is_not_running(tmp_path: Path) -> None:
     status = LocalNeo4j(home=tmp_path / "home", cache_dir=tmp_path / "cache").status()
     assert status == LocalNeo4jStatus(
