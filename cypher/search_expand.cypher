@@ -10,7 +10,10 @@
 // Each entity gives at most $out_cap facts it is the subject of and $in_cap facts pointing at it:
 // a hub (a city, a company, a food many people like) has thousands of incoming facts, and reading
 // them all made a hop cost tens of milliseconds at 100k facts. The LIMITs stop the walk early, in
-// the store's order, which in Neo4j's record format is newest relationship first.
+// the store's order, which in Neo4j's record format is newest relationship first. The filter
+// follows a WITH, so that the MATCH has no property to look up in an index: with the filter in
+// the MATCH, the planner once chose, on a test database's statistics, to scan the whole FACT id
+// and user_id indexes for each frontier entity instead of walking the entity's relationships.
 // One row per frontier entity, with parallel lists: a row per fact cost more in the Python driver.
 // Parameters: as search_facts_candidates, plus $frontier (list of maps), $seen (fact ids),
 //             $out_cap and $in_cap (facts per entity and direction)
@@ -22,6 +25,7 @@ OPTIONAL MATCH ()-[via:FACT {id: fr.via}]->()
 USING INDEX via:FACT(id)
 CALL (e) {
   MATCH (e)-[f:FACT]->(other:Entity)
+  WITH f, other
   WHERE f.user_id = $user_id AND NOT f.id IN $seen
     AND ($include_history
          OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
@@ -33,6 +37,7 @@ CALL (e) {
   RETURN f, other LIMIT $out_cap
   UNION ALL
   MATCH (e)<-[f:FACT]-(other:Entity)
+  WITH f, other
   WHERE f.user_id = $user_id AND NOT f.id IN $seen
     AND ($include_history
          OR ($as_of IS NULL AND f.status <> 'superseded' AND (f.valid_until IS NULL OR f.valid_until > $now))
