@@ -356,15 +356,16 @@ def search_steps(
                     }
                     for entity_id, front in frontier.items()
                 ],
-                "seen": [fid for fid, r in reach.items() if r.hops > 0],
                 "out_cap": max(_OUT_CAP, 20 * params.limit),
                 "in_cap": max(_IN_CAP, 4 * params.limit),
             },
         )
+        seen = {fid for fid, r in reach.items() if r.hops > 0}  # reached at an earlier hop
         neighbours = [
             Neighbour(fact_id, row["via"], reached_id, bool(sibling))
             for row in found
             for fact_id, reached_id, sibling in zip(row["ids"], row["reached"], row["siblings"], strict=True)
+            if fact_id not in seen
         ]
         vias = [front.via for front in frontier.values() if front.via is not None]
         yield from cached("facts", [n.id for n in neighbours] + vias, user_id=user_id, cache=held)

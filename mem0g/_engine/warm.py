@@ -50,7 +50,6 @@ def warm_up_steps(*, now: datetime, dimensions: int, in_index: bool, exact_max: 
             {
                 **filters,
                 "frontier": [{"entity": ids[0], "via": ids[0], "path_sim": 0.5, "share": 1}],
-                "seen": ids,
                 "out_cap": 200,
                 "in_cap": 40,
             },

@@ -221,7 +221,6 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
         "user_id": user,
         **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
         "frontier": frontier,
-        "seen": [],
         "out_cap": 100,
         "in_cap": 100,
     }
@@ -240,7 +239,6 @@ def test_search_expand_finds_what_holds_around_the_frontier_and_a_shared_bridge_
     # home is not there.
     assert found == {ids["Quuxcorp"]: {via: True, hq: False}, ids["Zorblax"]: {via: False, fennick: False}}
     assert drumlin not in found[ids["Zorblax"]]
-    assert around(seen=[hq, fennick]) == {ids["Quuxcorp"]: {via: True}, ids["Zorblax"]: {via: False}}
 
     # The hop's choice on those rows, with the stored embeddings: no budget at all keeps only the
     # shared bridge's best fact, its next step; a budget of one adds the best of the rest (the hub's
@@ -294,7 +292,6 @@ def test_search_expand_reads_at_most_the_caps_around_each_entity_and_direction(
         "user_id": user,
         **SearchParams(query="", user_id=user, now=datetime.now(timezone.utc)).filter_params(),
         "frontier": [{"entity": ramen, "via": None, "path_sim": None, "share": 0}],
-        "seen": [],
     }
 
     def around(out_cap: int, in_cap: int) -> set[str]:

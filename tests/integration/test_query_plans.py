@@ -35,7 +35,7 @@ WHOLE_BY_DESIGN = {
 }
 NOT_PLANNED = {"schema", "server_info"}  # DDL, and a procedure call without a plan worth checking
 
-LISTS = {"ids", "keys", "seen", "entities"}
+LISTS = {"ids", "keys", "entities"}
 MAPS = {"rows", "groups", "frontier"}
 TEXTS = {"user_id", "id", "tenant", "thread", "lucene", "lucene_facts", "lucene_entities", "name"}
 NUMBERS = {"k", "fetch", "limit", "exact_max", "facts", "entities", "messages", "skip", "page_size"}

@@ -108,7 +108,7 @@ def test_every_query_file_is_used_by_the_code() -> None:
 
 
 # The filter every search query applies to facts (scope, time, metadata): the same text everywhere.
-_FILTER_START = "AND ($include_history"
+_FILTER_START = "($include_history"
 _FILTER_END = "pair IN f.metadata_pairs))"
 
 
