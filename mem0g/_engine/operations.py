@@ -11,6 +11,7 @@ door's own handle, through ``sync_op`` / ``async_op``), so the two cannot drift 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -46,9 +47,9 @@ from mem0g._engine.reads import (
 )
 from mem0g._engine.schema import VECTOR_INDEXES, ensure_schema, init_program, vector_index_dimensions_steps
 from mem0g._engine.search import episode_search_steps, search_steps
-from mem0g._engine.warm import warm_up_steps
+from mem0g._engine.warm import warm_up_queries, warm_up_steps
 from mem0g._time import parse_instant, utcnow
-from mem0g.errors import ConfigError, NotFoundError
+from mem0g.errors import ConfigError, Neo4jError, NotFoundError
 from mem0g.models import (
     AddResult,
     ApiKey,
@@ -94,16 +95,18 @@ class Operations(Generic[H]):
         ``Memory`` does this in the background unless ``warm_up=False``."""
         yield from ensure_schema(self.env)
         _, dimensions = yield from model_info()
-        settings, state = self.env.settings, self.env.state
-        yield from read(
-            lambda: warm_up_steps(
-                now=utcnow(),
-                dimensions=dimensions,
-                in_index=state.vector_in_index,
-                exact_max=settings.exact_search_max_facts,
-            ),
-            "warming up",
+        graph, indexes = warm_up_queries(
+            now=utcnow(),
+            dimensions=dimensions,
+            in_index=self.env.state.vector_in_index,
+            exact_max=self.env.settings.exact_search_max_facts,
         )
+        yield from read(lambda: warm_up_steps(graph), "warming up")
+        for one in indexes:
+            try:
+                yield from read(functools.partial(warm_up_steps, [one]), "warming up")
+            except Neo4jError:
+                continue  # see warm_up_queries: a real search plans it when it needs it
 
     # -- writes -----------------------------------------------------------------------------------
 
