@@ -110,12 +110,12 @@ class _Front:
     path_sim: float | None = None
 
 
-# The exact and the index query of each kind of entry point. For facts and entities the exact
-# query gives the pool of candidates, ranked here with the cached embeddings (see vectors.py).
 # Where a search without a door's cache (a caller passing none) keeps what it reads: nothing is
 # kept, since every view it gives is new and empty (no version).
 _NO_CACHE = FactCache(max_facts=0)
 
+# The exact and the index query of each kind of entry point. For facts and entities the exact
+# query gives the pool of candidates, ranked here with the cached embeddings (see vectors.py).
 _ENTRY_QUERIES = {
     "facts": ("search_facts_candidates", "search_facts_vector"),
     "entities": ("search_entities_candidates", "search_entities_vector"),
