@@ -616,6 +616,7 @@ def vector_recall(
     recalls: dict[str, list[float]] = {"facts": [], "entities": []}
     ms: dict[str, list[float]] = {"facts": [], "entities": []}
     by_index = {"facts": 0, "entities": 0}
+    in_index = {"facts": 0, "entities": 0}  # of those, answered by the filtered-in-index query (2026.02+)
     tol = 1e-4
     for q in queries:
         memory.search(
@@ -640,6 +641,7 @@ def vector_recall(
             found, seconds, indexed = entry_points(trace, what)
             ms[what].append(seconds * 1000)
             by_index[what] += indexed
+            in_index[what] += indexed and any(qt.name == ENTRY_QUERIES[what][2] for qt in trace.queries)
             want = min(k, len(pool_ids))
             kth = np.sort(sims)[::-1][want - 1]
             exact_sim = dict(zip(pool_ids, sims.tolist(), strict=True))
@@ -652,7 +654,12 @@ def vector_recall(
     out: dict[str, Any] = {}
     for what in ("facts", "entities"):
         got, (user_items, total_items) = recalls[what], counts[what]
-        path = "exact" if user_items <= exact_max else "index (over-fetch, exact fallback)"
+        if user_items <= exact_max:
+            path = "exact"
+        elif by_index[what] and in_index[what] == by_index[what]:
+            path = "index (filtered inside the index)"
+        else:
+            path = "index (over-fetch, exact fallback)"
         out[what] = {
             "queries": len(got),
             "recall_at_k": round(statistics.fmean(got), 4) if got else None,
