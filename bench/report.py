@@ -62,6 +62,16 @@ def _systems(data: dict[str, Any]) -> list[str]:
     return sorted(names, key=lambda s: (s != "mem0g", s))
 
 
+def _path(x: dict[str, Any]) -> str:
+    """The recall row's path, with how many searches the index query itself answered when that was
+    not all of them (the rest fell back to exact search, e.g. a user too small a share to over-fetch)."""
+    path = str(x["path"])
+    answered, queries = x.get("answered_by_index"), x.get("queries")
+    if path != "exact" and answered is not None and answered != queries:
+        path += f"; the index answered {answered} of {queries}"
+    return path
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "–"
@@ -529,7 +539,7 @@ def markdown(data: dict[str, Any], *, images: list[str]) -> str:
                             who.replace("_", " "),
                             what,
                             f"{_fmt(x['user_items'])} of {_fmt(x['total_items'])} ({x['user_share']:.2%})",
-                            x["path"],
+                            _path(x),
                             _fmt(x["recall_at_k"], 4),
                             _fmt(x["min_recall"], 2),
                             _fmt(x["queries"]),

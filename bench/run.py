@@ -656,7 +656,9 @@ def vector_recall(
         got, (user_items, total_items) = recalls[what], counts[what]
         if user_items <= exact_max:
             path = "exact"
-        elif by_index[what] and in_index[what] == by_index[what]:
+        elif not by_index[what] and got:
+            path = "exact fallback (the index path gave way to exact search)"
+        elif in_index[what] == by_index[what]:
             path = "index (filtered inside the index)"
         else:
             path = "index (over-fetch, exact fallback)"
