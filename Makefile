@@ -70,7 +70,7 @@ bench-peers: $(BENCH_STAMP)
 bench-report: $(BENCH_STAMP)
 	$(BIN)/python -m bench.report
 
-# 1M facts across 1,000 users (hours on 2 cores; each batch's embedding time comes from its trace).
+# 1M facts across 1,000 users (75 minutes on 2 cores; each batch's embedding time comes from its trace).
 bench-1m: $(BENCH_STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.run --sizes 1m --heap 4g --pagecache 4g $(BENCH_ARGS)
 
