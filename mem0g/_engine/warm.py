@@ -8,9 +8,11 @@ query of the search path once, current and as of a date (a DateTime and a null `
 planned apart), with the kinds of values a search sends, for a user id nobody has. Every query
 filters by that user, so nothing is read and nothing is returned: only the plans stay.
 
-Limit, measured on Neo4j 5.26: the plan cache is keyed on each parameter's size class as well as
-its type (a list's length or a string's, by powers of ten), so a search whose user id, id lists or
-keyword strings fall in other classes than these is still planned on its first run.
+Neo4j 5.26 keys the plan cache on each parameter's size class as well as its type (measured: lists
+of 1, 2, 12 and 200 ids were each planned anew, 80 after 12 was not; user ids of 1, 40 and 200
+characters likewise; the classes fit powers of ten), so the warm-up sends the sizes searches send
+(``USER_ID_LENGTHS``, ``QUESTION``, ``IDS_LEN``). A search whose sizes fall in other classes (a
+one-letter user id, a hundred-word question) is still planned on its first run.
 """
 
 from __future__ import annotations
@@ -31,59 +33,71 @@ __all__ = ["WarmUp", "warm_up_queries", "warm_up_steps"]
 WarmUp = tuple[str, dict[str, Any]]
 
 
+#: Neo4j 5.26 keys its plan cache on each parameter's size class as well as its type (the power of
+#: ten of a list's length or a string's; see the module), so the warm-up sends the sizes a search
+#: sends: user ids of both common classes (a name of at most 10 characters; a UUID or an e-mail),
+#: a question long enough for its keyword strings to pass 100 characters, as nearly every question
+#: does, and id lists and frontiers of the lengths searches have.
+USER_ID_LENGTHS = (10, 46)
+QUESTION = "where does the person who warmed up live and work now"
+IDS_LEN = {"facts_embeddings": 50, "entities_embeddings": 50, "facts_rank_fields": 50, "facts_by_ids": 10}
+FRONTIER_LEN = 5
+
+
+def _warm_user(length: int) -> str:
+    """A user id nobody has, of the given length (10 or more)."""
+    return ("mem0g-warm-up-" + uuid.uuid4().hex)[:length] if length > 14 else uuid.uuid4().hex[:length]
+
+
 def warm_up_queries(
     *, now: datetime, dimensions: int, in_index: bool, exact_max: int
 ) -> tuple[list[WarmUp], list[WarmUp]]:
-    """The search path's queries, each once per time mode, for a user who has no data (see the
-    module): those that read the graph, and the vector index searches apart. Neo4j 2026.09 failed
-    internally ("Index 33554431 out of bounds for length 1") on an in-index vector search for a
-    user without data on one test database; a search never asks the index for a user without
-    facts, so the program runs these one by one and lets one fail."""
-    user = f"mem0g-warm-up-{uuid.uuid4().hex}"
-    tenant = tenant_token(user)
+    """The search path's queries, each once per time mode and user id size class, for users who
+    have no data (see the module): those that read the graph, and the vector index searches apart.
+    Neo4j 2026.09 failed internally ("Index 33554431 out of bounds for length 1") on an in-index
+    vector search for a user without data on one test database; a search never asks the index for
+    a user without facts, so the program runs these one by one and lets one fail."""
     vector = [1.0] + [0.0] * (dimensions - 1)
-    ids = [uuid.uuid4().hex]
     graph: list[WarmUp] = []
     indexes: list[WarmUp] = []
-    for as_of in (None, now - timedelta(days=1)):
-        params = SearchParams(query="warm up", user_id=user, now=now, as_of=as_of)
-        filters = {"user_id": user, **params.filter_params()}
-        graph.append(
-            (
-                "search_start",
-                {
-                    **filters,
-                    "exact_max": exact_max,
-                    "k": 10,
-                    "lucene_facts": lucene_query("warm up", tenant=tenant, fields=("fact", "triple_text")),
-                    "lucene_entities": lucene_query(
-                        "warm up", tenant=tenant, fields=("name", "aliases_text")
-                    ),
-                },
+    for user in (_warm_user(n) for n in USER_ID_LENGTHS):
+        tenant = tenant_token(user)
+        frontier = [
+            {"entity": uuid.uuid4().hex, "via": uuid.uuid4().hex, "path_sim": 0.5, "share": 1}
+            for _ in range(FRONTIER_LEN)
+        ]
+        for as_of in (None, now - timedelta(days=1)):
+            params = SearchParams(query=QUESTION, user_id=user, now=now, as_of=as_of)
+            filters = {"user_id": user, **params.filter_params()}
+            graph.append(
+                (
+                    "search_start",
+                    {
+                        **filters,
+                        "exact_max": exact_max,
+                        "k": 10,
+                        "lucene_facts": lucene_query(QUESTION, tenant=tenant, fields=("fact", "triple_text")),
+                        "lucene_entities": lucene_query(
+                            QUESTION, tenant=tenant, fields=("name", "aliases_text")
+                        ),
+                    },
+                )
             )
-        )
-        graph.append(
-            (
-                "search_expand",
-                {
-                    **filters,
-                    "frontier": [{"entity": ids[0], "via": ids[0], "path_sim": 0.5, "share": 1}],
-                    "out_cap": 200,
-                    "in_cap": 40,
-                },
+            graph.append(("search_expand", {**filters, "frontier": frontier, "out_cap": 200, "in_cap": 40}))
+            indexes.append(
+                (
+                    vector_query("facts", in_index=in_index),
+                    {**filters, "vector": vector, "k": 10, "fetch": 40},
+                )
             )
-        )
         indexes.append(
-            (vector_query("facts", in_index=in_index), {**filters, "vector": vector, "k": 10, "fetch": 40})
+            (
+                vector_query("entities", in_index=in_index),
+                {"user_id": user, "vector": vector, "k": 10, "fetch": 40},
+            )
         )
-    indexes.append(
-        (
-            vector_query("entities", in_index=in_index),
-            {"user_id": user, "vector": vector, "k": 10, "fetch": 40},
-        )
-    )
-    for name in ("facts_embeddings", "entities_embeddings", "facts_rank_fields", "facts_by_ids"):
-        graph.append((name, {"user_id": user, "ids": ids}))
+        for name, n in IDS_LEN.items():
+            graph.append((name, {"user_id": user, "ids": [uuid.uuid4().hex for _ in range(n)]}))
     return graph, indexes
 
 

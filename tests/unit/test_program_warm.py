@@ -26,8 +26,9 @@ def test_warm_up_runs_each_search_query_in_one_read_for_a_user_with_nothing(in_i
     env.state.vector_in_index = in_index
     runner = Runner({name: [] for name in SEARCH_PATH | {n + "_in_index" for n in SEARCH_PATH}})
     runner.run(Operations(env).warm_up())
-    # The graph queries in one read; each vector index search in its own (one may fail).
-    assert runner.kinds() == ["model_info", "read", "read", "read", "read"]
+    # The graph queries in one read; each vector index search in its own (one may fail): three per
+    # user id size class.
+    assert runner.kinds() == ["model_info", "read"] + ["read"] * 6
     assert {tx.what for tx in runner.transactions} == {"warming up"}
     names = set(runner.names())
     suffix = "_in_index" if in_index else ""
@@ -35,10 +36,17 @@ def test_warm_up_runs_each_search_query_in_one_read_for_a_user_with_nothing(in_i
         "search_facts_vector" + suffix,
         "search_entities_vector" + suffix,
     }
+    # Neo4j plans a query anew for each size class (power of ten) of a list or string parameter:
+    # user ids of both common classes, and the lengths a search sends.
     users = {call.params["user_id"] for call in runner.calls}
-    assert len(users) == 1 and next(iter(users)).startswith("mem0g-warm-up-")
+    assert sorted(len(u) for u in users) == [10, 46]
+    starts = runner.params("search_start")
+    assert all(100 < len(p["lucene_facts"]) <= 1000 for p in starts)
+    assert {len(p["ids"]) for p in runner.params("facts_by_ids")} == {10}
+    assert {len(p["ids"]) for p in runner.params("facts_rank_fields")} == {50}
+    assert {len(p["frontier"]) for p in runner.params("search_expand")} == {5}
     # Current and as of a date: a null and a DateTime $as_of are planned apart.
-    assert [p["as_of"] is None for p in runner.params("search_start")] == [True, False]
+    assert [p["as_of"] is None for p in starts] == [True, False, True, False]
 
 
 def test_warm_up_sets_the_schema_up_first_on_a_new_door() -> None:
@@ -67,5 +75,5 @@ def test_a_vector_search_the_server_fails_on_does_not_fail_the_warm_up() -> None
         }
     )
     runner.run(Operations(env).warm_up())
-    assert runner.names().count("search_facts_vector_in_index") == 2
+    assert runner.names().count("search_facts_vector_in_index") == 4
     assert "search_entities_vector_in_index" in runner.names() and "facts_by_ids" in runner.names()
