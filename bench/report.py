@@ -67,7 +67,7 @@ def _path(x: dict[str, Any]) -> str:
     not all of them (the rest fell back to exact search, e.g. a user too small a share to over-fetch)."""
     path = str(x["path"])
     answered, queries = x.get("answered_by_index"), x.get("queries")
-    if path != "exact" and answered is not None and answered != queries:
+    if not path.startswith("exact") and answered is not None and answered != queries:
         path += f"; the index answered {answered} of {queries}"
     return path
 

@@ -5,7 +5,7 @@ the plan: on a server that has not run mem0g's search queries yet (just started,
 changed after a large load) the first search planned its five or six queries one after another
 (3.6 s for the first search of a fresh server here; 20 ms once planned). ``warm_up_steps`` runs each
 query of the search path once, current and as of a date (a DateTime and a null ``$as_of`` are
-planned apart), with the kinds of values a search sends, for a user id nobody has. Every query
+planned apart), with the kinds of values a search sends, for user ids nobody has. Every query
 filters by that user, so nothing is read and nothing is returned: only the plans stay.
 
 Neo4j 5.26 keys the plan cache on each parameter's size class as well as its type (measured: lists
@@ -33,11 +33,9 @@ __all__ = ["WarmUp", "warm_up_queries", "warm_up_steps"]
 WarmUp = tuple[str, dict[str, Any]]
 
 
-#: Neo4j 5.26 keys its plan cache on each parameter's size class as well as its type (the power of
-#: ten of a list's length or a string's; see the module), so the warm-up sends the sizes a search
-#: sends: user ids of both common classes (a name of at most 10 characters; a UUID or an e-mail),
-#: a question long enough for its keyword strings to pass 100 characters, as nearly every question
-#: does, and id lists and frontiers of the lengths searches have.
+#: The sizes a search sends (see the module): user ids of both common classes (a name of at most 10
+#: characters; a UUID or an e-mail), a question whose keyword strings pass 100 characters, as nearly
+#: every question's do, and id lists and frontiers of the lengths searches have.
 USER_ID_LENGTHS = (10, 46)
 QUESTION = "where does the person who warmed up live and work now"
 IDS_LEN = {"facts_embeddings": 50, "entities_embeddings": 50, "facts_rank_fields": 50, "facts_by_ids": 10}
